@@ -1,0 +1,114 @@
+"""The embedded evidence store: Oxigraph for speed, rdflib as the API.
+
+Measured (shared/PERFORMANCE-ANCHORS.md, and benchmarks/): at 10k papers rdflib's Memory store loads ~14x
+slower and runs aggregates ~60x slower than Oxigraph, so the graph lives in a pyoxigraph Store; `.graph`
+gives the same data as an rdflib Graph (oxrdflib) for code that wants rdflib.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.term import Identifier
+
+from kg.build import BuildResult, DataSources, assemble
+from kg.errors import InputError
+from kg.namespace import PREFIXES
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
+_DECIMAL = {XSD + t for t in ("decimal", "double", "float")}
+
+
+@dataclass
+class KnowledgeGraph:
+    """The built evidence graph and the build report that came with it."""
+
+    store: ox.Store
+    build: BuildResult | None = None
+
+    @property
+    def graph(self) -> rdflib.Graph:
+        """The same triples as an rdflib Graph (backed by the Oxigraph store, not a copy)."""
+        from oxrdflib import OxigraphStore
+
+        g = rdflib.Graph(store=OxigraphStore(store=self.store), identifier=DATASET_DEFAULT_GRAPH_ID)
+        for prefix, ns in PREFIXES.items():
+            g.bind(prefix, ns, override=True)
+        return g
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
+        """Run SPARQL with the project prefixes predeclared; values in `bindings` are substituted, never pasted."""
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        return self.store.query(sparql, prefixes=PREFIXES, substitutions=subs)
+
+    def select(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of plain Python values (str, int, float; None for unbound)."""
+        result = self.query(sparql, bindings)
+        names = [v.value for v in result.variables]
+        return [{n: to_python(row[n]) for n in names} for row in result]
+
+
+def to_ox(value: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    """An rdflib term, pyoxigraph term or plain Python value as a pyoxigraph term (strings become literals)."""
+    if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+        return value
+    if isinstance(value, rdflib.URIRef):
+        return ox.NamedNode(str(value))
+    if isinstance(value, rdflib.BNode):
+        return ox.BlankNode(str(value))
+    if isinstance(value, rdflib.Literal):
+        if value.language:
+            return ox.Literal(str(value), language=value.language)
+        return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype))) if value.datatype else ox.Literal(str(value))
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(XSD + "double"))
+    if isinstance(value, Identifier):
+        return ox.Literal(str(value))
+    return ox.Literal(str(value))
+
+
+def to_python(term: Any) -> Any:
+    """A pyoxigraph result term as a plain Python value (IRIs as strings)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        try:
+            if dt in _NUMERIC:
+                return int(term.value)
+            if dt in _DECIMAL:
+                return float(term.value)
+        except ValueError:
+            return term.value
+        if dt == XSD + "boolean":
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def load(data_dir: Path | str | None = None, *, bib: Path | str | None = None, claims: Path | str | None = None,
+         strict: bool = True) -> KnowledgeGraph:
+    """Build the graph from data files (the repository's data/ by default).
+
+    With strict=True an input with integrity errors raises InputError listing them; strict=False keeps
+    the partial graph and leaves the problems in `.build.problems` (the validator's view).
+    """
+    sources = DataSources.resolve(Path(data_dir) if data_dir else None,
+                                  Path(bib) if bib else None, Path(claims) if claims else None)
+    result = assemble(sources)
+    if strict and result.errors:
+        raise InputError(result.errors)
+    return KnowledgeGraph(result.store, result)
