@@ -1,0 +1,108 @@
+"""The `kg` command line: build, validate, query and export the evidence graph.
+
+Options used by several commands (--data, --bib, --claims) are defined once in `data_options`.
+Commands that belong to other features live in their own modules and are registered at the bottom.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg.build import DataSources
+from kg.errors import InputError
+
+
+def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--data DIR, --bib PATH, --claims PATH; the command receives `sources: DataSources`."""
+
+    @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+                  help="Directory holding references.bib and claims.ttl (default: the repository's data/).")
+    @click.option("--bib", type=click.Path(dir_okay=False, path_type=Path), help="BibTeX file (overrides --data).")
+    @click.option("--claims", type=click.Path(dir_okay=False, path_type=Path), help="Claims Turtle file (overrides --data).")
+    @functools.wraps(func)
+    def wrapper(*args: Any, data_dir: Path | None, bib: Path | None, claims: Path | None, **kwargs: Any) -> Any:
+        return func(*args, sources=DataSources.resolve(data_dir, bib, claims), **kwargs)
+
+    return wrapper
+
+
+def fail(problems_or_message: InputError | str) -> None:
+    """Print an input error to stderr and exit 1."""
+    click.echo(str(problems_or_message), err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hipspine-kg")
+def main() -> None:
+    """Hip-spine evidence graph: studies, claims, evidence and results as one RDF graph."""
+
+
+@main.command()
+@data_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the graph here; the format follows the extension (.ttl, .nt, .jsonld, .trig).")
+def build(sources: DataSources, output: Path | None) -> None:
+    """Assemble references, claims and ontology into one graph and print its summary."""
+    from kg.serialize import format_for, write_graph
+    from kg.store import load
+
+    if output is not None:
+        try:
+            format_for(output)
+        except ValueError as exc:
+            fail(str(exc))
+    start = time.perf_counter()
+    try:
+        kg = load(bib=sources.bib, claims=sources.claims)
+    except InputError as exc:
+        fail(exc)
+        return
+    for warning in kg.build.problems if kg.build else []:
+        click.echo(str(warning), err=True)
+    if output is not None:
+        write_graph(kg.store, output)
+    counts = kg.select("""SELECT
+        (COUNT(DISTINCT ?paper) AS ?papers) (COUNT(DISTINCT ?claim) AS ?claims)
+        (COUNT(DISTINCT ?ev) AS ?evidence) (COUNT(DISTINCT ?res) AS ?results)
+        WHERE { { ?paper a fabio:JournalArticle } UNION { ?claim a mp:Claim } UNION { ?ev a hs:Evidence }
+                UNION { ?res a hs:MeasuredResult } }""")[0]
+    click.echo(f"Built {len(kg)} triples: {counts['papers']} papers, {counts['claims']} claims, "
+               f"{counts['evidence']} evidence lines, {counts['results']} measured results "
+               f"in {time.perf_counter() - start:.2f} s" + (f"; wrote {output}" if output else ""))
+
+
+@main.command()
+@data_options
+@click.option("--no-shacl", is_flag=True, help="Skip the SHACL stage (parse and integrity checks only).")
+def validate(sources: DataSources, no_shacl: bool) -> None:
+    """Check the data: parsing, referential integrity and SHACL shapes. Exits 1 on any error."""
+    from kg.validate import validate as run_validation
+
+    report = run_validation(sources, shacl=not no_shacl)
+    click.echo(report.text())
+    if not report.ok:
+        sys.exit(1)
+
+
+def _register_feature_commands() -> None:
+    """Attach the commands defined in feature modules (queries, analysis, serving) when present."""
+    import importlib
+
+    for module in ("kg.cli_query", "kg.cli_analysis", "kg.cli_serve"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:
+                continue
+            raise
+        mod.register(main)
+
+
+_register_feature_commands()
