@@ -45,14 +45,14 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self.store)
 
-    def query(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
+    def execute(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
         """Run SPARQL with the project prefixes predeclared; values in `bindings` are substituted, never pasted."""
         subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         return self.store.query(sparql, prefixes=PREFIXES, substitutions=subs)
 
     def select(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """SELECT rows as dicts of plain Python values (str, int, float; None for unbound)."""
-        result = self.query(sparql, bindings)
+        result = self.execute(sparql, bindings)
         names = [v.value for v in result.variables]
         return [{n: to_python(row[n]) for n in names} for row in result]
 
