@@ -5,6 +5,7 @@ holds LaTeX at all: pylatexenc on every field is ~40x slower than the parse itse
 """
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -147,7 +148,14 @@ def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
             raise InputError([Problem(shown, "file not found", fix="pass --bib PATH or --data DIR")]) from None
         except UnicodeDecodeError as exc:
             raise InputError([Problem(shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    library = bibtexparser.parse_string(text)
+    # bibtexparser logs each failed block itself; we report them below with file, line and key instead.
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        library = bibtexparser.parse_string(text)
+    finally:
+        logger.setLevel(level)
     problems: list[Problem] = []
     for block in library.failed_blocks:
         line = block.start_line + 1  # bibtexparser counts from 0
@@ -160,7 +168,8 @@ def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
             )
         elif isinstance(block, ParsingFailedBlock):
             key = _guess_key(block.raw)
-            reason = str(block.error).strip().splitlines()[-1].strip() if block.error else "syntax error"
+            reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
+            reason = " ".join(reason.split())
             problems.append(
                 Problem(shown, f"malformed entry: {reason}", line=line, record=key,
                         fix="check braces and commas: each field is name = {value}, and the entry ends with }")

@@ -145,6 +145,7 @@ PREFIXES: dict[str, str] = {
     "c": str(CONCEPT),
     "claim": BASE + "id/claim/",
     "ev": BASE + "id/evidence/",
+    "pf": BASE + "id/pico/",
     "res": BASE + "id/result/",
     "char": BASE + "id/characterisation/",
     "disc": BASE + "id/discrepancy/",

@@ -16,6 +16,7 @@ import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Identifier
 
+from kg.bindings import bind_values
 from kg.build import BuildResult, DataSources, assemble
 from kg.errors import InputError
 from kg.namespace import PREFIXES
@@ -46,9 +47,10 @@ class KnowledgeGraph:
         return len(self.store)
 
     def execute(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
-        """Run SPARQL with the project prefixes predeclared; values in `bindings` are substituted, never pasted."""
-        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
-        return self.store.query(sparql, prefixes=PREFIXES, substitutions=subs)
+        """Run SPARQL with the project prefixes predeclared; values in `bindings` are bound as RDF terms
+        (kg.bindings), never pasted into the text."""
+        terms = {k: to_ox(v) for k, v in (bindings or {}).items()}
+        return self.store.query(bind_values(sparql, terms), prefixes=PREFIXES)
 
     def select(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """SELECT rows as dicts of plain Python values (str, int, float; None for unbound)."""

@@ -1,0 +1,88 @@
+"""Bind user values into SPARQL without pasting text: each value becomes an RDF term, serialised and escaped
+by pyoxigraph, inside a VALUES block at the start of the query's WHERE group.
+
+pyoxigraph's own `substitutions` only accept variables that the SELECT projects, which rules out the
+usual "filter by this study" parameter; a VALUES join binds any variable of the pattern and keeps the
+value out of the query grammar (IRIs are validated by NamedNode, literals escaped by the N-Triples writer).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class BindingError(ValueError):
+    """A parameter name or a query shape that values cannot be bound into."""
+
+
+def bind_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+    """The query with `VALUES ?name { term }` for each binding, joined at the top of its WHERE group."""
+    if not bindings:
+        return sparql
+    for name in bindings:
+        if not VARIABLE.match(name):
+            raise BindingError(f"'{name}' is not a valid SPARQL variable name")
+    brace = where_brace(sparql)
+    block = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+    return f"{sparql[:brace + 1]} {block} {sparql[brace + 1:]}"
+
+
+def where_brace(sparql: str) -> int:
+    """Index of the '{' that opens the query's WHERE group, skipping comments, strings and IRIs."""
+    tokens = list(_scan(sparql))
+    words = [(i, text.upper()) for i, text in tokens if text[0].isalpha()]
+    braces = [i for i, text in tokens if text == "{"]
+    if not braces:
+        raise BindingError("the query has no WHERE group to bind values into")
+    where = next((i for i, w in words if w == "WHERE"), None)
+    if where is not None:
+        return next(b for b in braces if b > where)
+    construct = next((i for i, w in words if w == "CONSTRUCT"), None)
+    if construct is not None and len(braces) > 1:  # CONSTRUCT { template } { pattern } without WHERE keyword
+        return _after_group(sparql, braces[0])
+    return braces[0]
+
+
+def _after_group(sparql: str, open_index: int) -> int:
+    depth = 0
+    for i, text in _scan(sparql):
+        if i < open_index:
+            continue
+        depth += {"{": 1, "}": -1}.get(text, 0)
+        if depth == 0 and text == "}":
+            return next(j for j, t in _scan(sparql) if j > i and t == "{")
+    raise BindingError("unbalanced braces in the query")
+
+
+def _scan(sparql: str):  # type: ignore[no-untyped-def]
+    """Yield (index, token) for braces and bare words outside comments, strings and IRIs."""
+    i, n = 0, len(sparql)
+    while i < n:
+        ch = sparql[i]
+        if ch == "#":
+            i = sparql.find("\n", i)
+            i = n if i < 0 else i
+        elif ch in "\"'":
+            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
+            i += len(quote)
+            while i < n and not sparql.startswith(quote, i):
+                i += 2 if sparql[i] == "\\" else 1
+            i += len(quote)
+        elif ch == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:]):
+            i = sparql.index(">", i) + 1
+        elif ch in "{}":
+            yield i, ch
+            i += 1
+        elif ch.isalpha():
+            m = re.match(r"[A-Za-z_][\w\-]*(:[\w\-.]*)?", sparql[i:])
+            assert m is not None
+            word = m.group(0)
+            if ":" not in word and (i == 0 or sparql[i - 1] not in "?$:"):
+                yield i, word
+            i += len(word)
+        else:
+            i += 1

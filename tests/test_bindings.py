@@ -1,0 +1,50 @@
+"""User values are bound as RDF terms, never pasted: attempts to break out of the slot find nothing."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kg.bindings import BindingError, bind_values, where_brace
+
+HOSTILE = ['"} ; DROP', '> } UNION { ?s ?p ?o', 'x" } UNION { ?s ?p ?o } #', "'''", "\\", "\n}\n"]
+
+
+def test_values_go_into_the_where_group() -> None:
+    q = 'PREFIX a: <http://a/#{x}>\nSELECT ?s # a { brace in a comment\nWHERE { ?s ?p "{" }'
+    assert q[where_brace(q)] == "{" and q[where_brace(q):].startswith('{ ?s ?p "{" }')
+    c = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    assert where_brace(c) == c.index("WHERE {") + 6
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_literal_finds_nothing_extra(real_kg, value: str) -> None:
+    rows = real_kg.select("SELECT ?p WHERE { ?p hs:bibKey ?key }", {"key": value})
+    assert rows == []
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_iri_is_refused_or_matches_nothing(real_kg, value: str) -> None:
+    from pyoxigraph import NamedNode
+
+    try:
+        node = NamedNode("http://x/" + value)
+    except ValueError:
+        return  # characters that could end an IRI are rejected before any query is built
+    assert real_kg.select("SELECT ?t WHERE { ?p dcterms:title ?t }", {"p": node}) == []
+
+
+def test_bad_variable_name_is_refused(real_kg) -> None:
+    with pytest.raises(BindingError):
+        real_kg.select("SELECT ?t WHERE { ?p dcterms:title ?t }", {"p } ?s": "x"})
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=40))
+def test_any_text_value_is_one_literal(real_kg, value: str) -> None:
+    """Whatever the text, the query still parses and matches only that exact key."""
+    rows = real_kg.select("SELECT ?p WHERE { ?p hs:bibKey ?key }", {"key": value})
+    assert rows == ([] if value != "lee2019accuracy" else rows)
+    sparql = bind_values("SELECT ?p WHERE { ?p ?q ?key }", {"key": ox.Literal(value)})
+    assert sparql.count("VALUES") == 1

@@ -1,0 +1,84 @@
+"""`kg validate` on good data and on one broken fixture per kind of defect."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.build import DataSources
+from kg.cli import main
+from kg.validate import validate
+
+RESOURCES = Path(__file__).parent / "resources"
+
+# fixture directory -> (file the message must name, record it must name, words the message must contain)
+BROKEN = {
+    "bad-turtle": ("claims.ttl:34", None, "Turtle syntax error"),
+    "unknown-cited-key": ("claims.ttl:42", "nosuch2019", "unknown BibTeX key"),
+    "claim-without-statement": ("claims.ttl:26", "claim:fusion-raises-dislocation", "statement"),
+    "invalid-doi": ("references.bib:2", "smith2020hip", "invalid DOI"),
+    "duplicate-bib-key": ("references.bib:14", "smith2020hip", "duplicate BibTeX key"),
+    "malformed-bib-entry": ("references.bib:2", "smith2020hip", "malformed entry"),
+    "unknown-concept": ("claims.ttl:28", "c:lumbar-fusoin", "concept is used but not defined"),
+}
+
+
+def test_real_data_validates() -> None:
+    report = validate(DataSources.resolve())
+    assert report.ok, report.text()
+    assert report.problems == []  # not even warnings on the curated data
+    assert report.triples > 3000
+
+
+def test_valid_fixture_validates() -> None:
+    result = CliRunner().invoke(main, ["validate", "--data", str(RESOURCES / "valid")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().startswith("OK")
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_fixture_fails_with_located_message(case: str) -> None:
+    where, record, words = BROKEN[case]
+    result = CliRunner().invoke(main, ["validate", "--data", str(RESOURCES / "broken" / case)])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if words in line]
+    assert lines, f"no message containing {words!r}:\n{result.output}"
+    assert any(where in line for line in lines), result.output
+    if record:
+        assert any(f"[{record}]" in line for line in lines), result.output
+    assert "fix:" in result.output  # every report says how to fix it
+    assert result.output.rstrip().splitlines()[-1].startswith("FAILED")
+
+
+def test_every_broken_fixture_is_tested() -> None:
+    on_disk = {p.name for p in (RESOURCES / "broken").iterdir() if p.is_dir()}
+    assert on_disk == set(BROKEN)
+
+
+def test_build_refuses_broken_input_and_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "graph.ttl"
+    result = CliRunner().invoke(main, ["build", "--data", str(RESOURCES / "broken" / "unknown-cited-key"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert "nosuch2019" in result.output
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no half-written temporary file either
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["validate", "--bib", str(tmp_path / "nope.bib"),
+                                       "--claims", str(RESOURCES / "valid" / "claims.ttl")])
+    assert result.exit_code == 1
+    assert "nope.bib" in result.output and "file not found" in result.output
+
+
+def test_shacl_catches_interval_and_decimal_errors(tmp_path: Path) -> None:
+    claims = (RESOURCES / "valid" / "claims.ttl").read_text()
+    claims = claims.replace("qudt:value 7.5 ;", 'qudt:value "seven" ; hs:lowerBound 9.0 ; hs:upperBound 2.0 ;')
+    (tmp_path / "claims.ttl").write_text(claims)
+    (tmp_path / "references.bib").write_text((RESOURCES / "valid" / "references.bib").read_text())
+    report = validate(DataSources.resolve(tmp_path))
+    messages = " | ".join(p.message for p in report.errors)
+    assert "decimal value" in messages
+    assert "lower bound is above its upper bound" in messages
+    assert all(p.record == "res:smith2020-dislocation" for p in report.errors), messages
