@@ -1,0 +1,101 @@
+"""Fixtures for end-to-end tests in a real browser: pytest-playwright driving Debian's Chromium.
+
+* ``browser_type_launch_args``: points pytest-playwright at /usr/bin/chromium (there is no CLI
+  option for that; never run ``playwright install``). A missing Chromium fails the test.
+* ``browser_context_args``: a tall 1280x1500 viewport (Streamlit scrolls an inner container, so
+  ``full_page=True`` screenshots do not grow).
+* ``context`` (and so ``page``): every non-loopback request is aborted; ``blocked_requests`` lists them.
+* ``artifacts_dir``: tests/artifacts/, where screenshots go (git-ignored).
+* ``streamlit_server``: a session-scoped factory, ``streamlit_server(app_path, env=None)`` starts
+  a ``StreamlitServer`` (stopped at session end); ``app_url`` is the repository's app.py.
+
+Usage in a test module here::
+
+    @pytest.mark.browser
+    def test_home(page, app_url, artifacts_dir):
+        page.goto(app_url)
+        page.get_by_role("heading", name="...").wait_for()
+        page.screenshot(path=artifacts_dir / "home.png")
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+REPO = TESTS.parent
+if str(TESTS) not in sys.path:  # `servers` lives in tests/ (not a package)
+    sys.path.insert(0, str(TESTS))
+
+from servers import StreamlitServer, chromium_launch_args, route_loopback_only  # noqa: E402
+
+APP_PATH = REPO / "app.py"
+ARTIFACTS = TESTS / "artifacts"
+VIEWPORT = {"width": 1280, "height": 1500}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, browser_name, tmp_path_factory):
+    if browser_name != "chromium":  # handing chromium's binary to --browser firefox hangs
+        return browser_type_launch_args
+    # Chromium writes ~/.config and ~/.cache; `make test` exports XDG_* to a temp dir, otherwise do it here.
+    xdg = None if os.environ.get("XDG_CONFIG_HOME") else tmp_path_factory.mktemp("chromium-xdg")
+    return {**browser_type_launch_args, **chromium_launch_args(xdg_dir=xdg)}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": dict(VIEWPORT)}
+
+
+@pytest.fixture
+def blocked_requests() -> list[str]:
+    """Non-loopback URLs the page tried to load (aborted by the ``context`` fixture)."""
+    return []
+
+
+@pytest.fixture
+def context(context, blocked_requests):
+    """pytest-playwright's context, with every request off 127.0.0.1/localhost aborted."""
+    route_loopback_only(context, blocked_requests)
+    return context
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def streamlit_server() -> Iterator[Callable[..., StreamlitServer]]:
+    """Factory: ``streamlit_server(app_path=REPO/'app.py', env=None)`` -> a started StreamlitServer.
+
+    Servers are started once per (app_path, env) and stopped at the end of the session.
+    """
+    started: dict[tuple, StreamlitServer] = {}
+
+    def start(app_path: str | os.PathLike = APP_PATH, env: Mapping[str, str] | None = None) -> StreamlitServer:
+        key = (str(Path(app_path).resolve()), tuple(sorted((env or {}).items())))
+        if key not in started:
+            started[key] = StreamlitServer(app_path, env=env).start()
+        return started[key]
+
+    yield start
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(streamlit_server) -> StreamlitServer:
+    """The repository's app.py served by Streamlit (fails, not skips, if it cannot start)."""
+    return streamlit_server(APP_PATH)
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server) -> str:
+    return app_server.url
