@@ -42,6 +42,7 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDF_FIRST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
 RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 RDF_NIL = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -354,4 +355,7 @@ def _work_triples(r: BibRecord) -> Iterator[ox.Triple]:
             person = _nn(str(PERSON[name.person_id]))
             yield ox.Triple(s, _nn(DCT + "creator"), person)
             yield ox.Triple(cell, RDF_FIRST, person)
+            # The name as printed in this entry: one person node keeps the fullest spelling, the cell keeps
+            # this paper's, so the BibTeX export gives back exactly what was imported.
+            yield ox.Triple(cell, RDFS_LABEL, _lit(f"{name.family}, {name.given}" if name.given else name.family))
             yield ox.Triple(cell, RDF_REST, cells[i + 1] if i + 1 < len(cells) else RDF_NIL)

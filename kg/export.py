@@ -2,9 +2,9 @@
 evidence table as CSV. Files are written atomically (kg.serialize.write_atomic).
 
 The BibTeX comes from the graph alone (not from the .bib it was built from), so it also works for a graph
-loaded from Turtle. It round-trips references.bib field by field, with one known loss: the graph keeps one
-spelling per person (the fullest seen), so an author printed 'Kang, J. D.' in one entry and 'Kang, James D.'
-in another comes back as 'Kang, James D.' in both. Family names and initials always round-trip.
+loaded from Turtle. It round-trips references.bib field by field: a person node keeps the fullest spelling
+of a name, and each author-list cell keeps the name as that entry printed it (rdfs:label), which is what
+the export writes back.
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ ORDER BY ?online ?key
 
 # Authors in list order: a cell's position is the number of cells from the head of the list up to it.
 AUTHORS_SPARQL = """
-SELECT ?work ?family ?given (COUNT(DISTINCT ?mid) AS ?position)
+SELECT ?work ?family ?given ?printed (COUNT(DISTINCT ?mid) AS ?position)
 WHERE {
   ?work bibo:authorList ?list .
   ?list rdf:rest* ?mid .
@@ -73,8 +73,9 @@ WHERE {
   ?cell rdf:first ?person .
   ?person foaf:familyName ?family .
   OPTIONAL { ?person foaf:givenName ?given }
+  OPTIONAL { ?cell rdfs:label ?printed }
 }
-GROUP BY ?work ?cell ?family ?given
+GROUP BY ?work ?cell ?family ?given ?printed
 ORDER BY ?work ?position
 """
 
@@ -111,7 +112,12 @@ def latex(value: str) -> str:
 
 
 def _names(rows: list[dict[str, object]]) -> str:
-    return " and ".join(f"{r['family']}, {r['given']}" if r.get("given") else str(r["family"]) for r in rows)
+    def one(r: dict[str, object]) -> str:
+        if r.get("printed"):
+            return str(r["printed"])
+        return f"{r['family']}, {r['given']}" if r.get("given") else str(r["family"])
+
+    return " and ".join(one(r) for r in rows)
 
 
 def to_bibtex(kg: KnowledgeGraph) -> str:
