@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pyoxigraph as ox
 import rdflib
@@ -21,6 +21,9 @@ from kg.build import BuildResult, DataSources, assemble
 from kg.errors import InputError
 from kg.namespace import PREFIXES
 
+if TYPE_CHECKING:
+    from kg.remote import RemoteBackend
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger")}
 _DECIMAL = {XSD + t for t in ("decimal", "double", "float")}
@@ -28,27 +31,38 @@ _DECIMAL = {XSD + t for t in ("decimal", "double", "float")}
 
 @dataclass
 class KnowledgeGraph:
-    """The built evidence graph and the build report that came with it."""
+    """The built evidence graph and the build report that came with it.
+
+    With `backend` set (kg.remote.RemoteBackend, see `connect`), execute/select/len go to that remote SPARQL
+    store instead, and `store` is a placeholder that explains itself when used.
+    """
 
     store: ox.Store
     build: BuildResult | None = None
+    backend: RemoteBackend | None = None
 
     @property
     def graph(self) -> rdflib.Graph:
         """The same triples as an rdflib Graph (backed by the Oxigraph store, not a copy)."""
         from oxrdflib import OxigraphStore
 
+        if self.backend is not None:
+            return cast(rdflib.Graph, self.backend.rdflib_graph())
         g = rdflib.Graph(store=OxigraphStore(store=self.store), identifier=DATASET_DEFAULT_GRAPH_ID)
         for prefix, ns in PREFIXES.items():
             g.bind(prefix, ns, override=True)
         return g
 
     def __len__(self) -> int:
+        if self.backend is not None:
+            return self.backend.count()
         return len(self.store)
 
     def execute(self, sparql: str, bindings: Mapping[str, Any] | None = None) -> Any:
         """Run SPARQL with the project prefixes predeclared; values in `bindings` are bound as RDF terms
         (kg.bindings), never pasted into the text."""
+        if self.backend is not None:
+            return self.backend.execute(sparql, bindings)
         terms = {k: to_ox(v) for k, v in (bindings or {}).items()}
         return self.store.query(bind_values(sparql, terms), prefixes=PREFIXES)
 
@@ -57,6 +71,14 @@ class KnowledgeGraph:
         result = self.execute(sparql, bindings)
         names = [v.value for v in result.variables]
         return [{n: to_python(row[n]) for n in names} for row in result]
+
+    def query(self, name_or_sparql: str, **params: Any) -> Any:
+        """A named query (kg/queries/NAME.rq) with its parameters as keywords, as a pandas DataFrame:
+        `load().query("claim_evidence", claim="claim:treatment-order-matters")`. Other text runs as ad-hoc
+        SPARQL (a DataFrame for SELECT, a bool for ASK, an rdflib Graph for CONSTRUCT). See kg.queries."""
+        from kg.queries import query
+
+        return query(self, name_or_sparql, **params)
 
 
 def to_ox(value: Any) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -102,15 +124,31 @@ def to_python(term: Any) -> Any:
 
 
 def load(data_dir: Path | str | None = None, *, bib: Path | str | None = None, claims: Path | str | None = None,
-         strict: bool = True) -> KnowledgeGraph:
+         strict: bool = True, endpoint: str | None = None, graph: str | None = None) -> KnowledgeGraph:
     """Build the graph from data files (the repository's data/ by default).
 
     With strict=True an input with integrity errors raises InputError listing them; strict=False keeps
     the partial graph and leaves the problems in `.build.problems` (the validator's view).
+    With `endpoint` (a SPARQL query URL) nothing is built: the graph is the one `kg push` put in that store
+    (see `connect`). The environment is not consulted here, so building and exporting stay local.
     """
+    if endpoint:
+        return connect(endpoint, graph=graph)
     sources = DataSources.resolve(Path(data_dir) if data_dir else None,
                                   Path(bib) if bib else None, Path(claims) if claims else None)
     result = assemble(sources)
     if strict and result.errors:
         raise InputError(result.errors)
     return KnowledgeGraph(result.store, result)
+
+
+def connect(endpoint: str | None = None, *, update_url: str | None = None, store_url: str | None = None,
+            graph: str | None = None) -> KnowledgeGraph:
+    """The graph in a remote SPARQL 1.1 store; unset arguments come from KG_SPARQL_ENDPOINT, KG_SPARQL_UPDATE,
+    KG_GRAPH_STORE and KG_GRAPH_IRI (default graph https://w3id.org/hipspine/graph). See kg/remote.py."""
+    from kg.remote import NoEmbeddedStore, RemoteBackend
+
+    backend = RemoteBackend.from_env(endpoint, update_url=update_url, store_url=store_url, graph=graph)
+    if backend is None:
+        raise ValueError("no SPARQL endpoint given: pass one, or set KG_SPARQL_ENDPOINT")
+    return KnowledgeGraph(cast(ox.Store, NoEmbeddedStore(backend)), None, backend)

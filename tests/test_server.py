@@ -1,0 +1,501 @@
+"""The SPARQL endpoint (kg/server.py, `kg serve`) spoken to by real clients over loopback HTTP:
+SPARQLWrapper (JSON, XML), rdflib's SPARQLStore, curl with every Accept type, and kg.remote itself.
+
+The endpoint runs in this process under uvicorn in a thread on a free 127.0.0.1 port (one test starts
+`kg serve` as a subprocess to check the command and its loopback binding). curl is a real dependency:
+a missing binary fails the tests, it does not skip them.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyoxigraph as ox
+import pytest
+import requests
+import uvicorn
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from servers import _ProcessServer, free_port, require_binary, venv_bin  # noqa: E402
+
+from kg import KnowledgeGraph  # noqa: E402
+from kg.namespace import PREFIXES  # noqa: E402
+from kg.queries import list_queries, run_named  # noqa: E402
+from kg.remote import DEFAULT_GRAPH_IRI  # noqa: E402
+from kg.safety import QueryLimits  # noqa: E402
+from kg.server import create_app, negotiate  # noqa: E402
+from kg.store import connect  # noqa: E402
+
+pytestmark = pytest.mark.server
+
+TIMEOUT_S = 1.5
+MAX_ROWS = 1000  # below the graph's ~3,700 triples, above every named query's rows
+CLAIMS = "SELECT ?claim ?label WHERE { ?claim a mp:Claim ; rdfs:label ?label } ORDER BY ?claim"
+CONSTRUCT = "CONSTRUCT { ?claim rdfs:label ?label } WHERE { ?claim a mp:Claim ; rdfs:label ?label }"
+# Three unconnected patterns over ~3,700 triples: ~5e10 rows to count, i.e. never finishes.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+class ThreadedServer:
+    """uvicorn serving an ASGI app in a daemon thread on a free loopback port."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True, name="kg-test-endpoint")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql"
+
+    def __enter__(self) -> ThreadedServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test endpoint did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+@pytest.fixture(scope="module")
+def endpoint(real_kg: KnowledgeGraph) -> Iterator[str]:
+    """The endpoint over the real graph: its /sparql URL."""
+    with ThreadedServer(create_app(real_kg, QueryLimits(timeout_s=TIMEOUT_S, max_rows=MAX_ROWS))) as srv:
+        yield srv.url
+
+
+@pytest.fixture(scope="module")
+def curl() -> str:
+    return str(require_binary("curl", "curl"))
+
+
+@pytest.fixture()
+def http() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # loopback only
+    return session
+
+
+def run_curl(curl: str, url: str, *args: str) -> tuple[int, str, bytes]:
+    """(status, content type, body) of a curl request; -w appends the status and type after a marker."""
+    marker = b"\n--curl-meta--"
+    out = subprocess.run([curl, "-sS", "--noproxy", "*", "-w", marker.decode() + "%{http_code} %{content_type}",
+                          *args, url], capture_output=True, timeout=60, check=True).stdout
+    body, _, meta = out.rpartition(marker)
+    status, _, ctype = meta.decode().partition(" ")
+    return int(status), ctype, body
+
+
+def expected_claims(kg: KnowledgeGraph) -> list[tuple[str, str]]:
+    return [(r["claim"], r["label"]) for r in kg.select(CLAIMS)]
+
+
+def expected_construct(kg: KnowledgeGraph) -> set[ox.Triple]:
+    return set(kg.execute(CONSTRUCT))
+
+
+# ------------------------------------------------------------------------------ comparing rows (also used by test_remote)
+
+def concat_columns(text: str) -> dict[str, str]:
+    """GROUP_CONCAT result columns and their separators: SPARQL leaves the order inside them to the engine."""
+    found = {}
+    for m in re.finditer(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*([\"'])(.*?)\1\s*\)\s*AS\s*\?(\w+)",
+                         text, re.I | re.S):
+        found[m.group(3)] = m.group(2)
+    for m in re.finditer(r"GROUP_CONCAT\s*\((?:(?!separator)[^()])*\)\s*AS\s*\?(\w+)", text, re.I):
+        found.setdefault(m.group(1), " ")
+    return found
+
+
+def _cell(value: Any, separator: str | None) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) or hasattr(value, "__float__") and not isinstance(value, str):
+        return round(float(value), 9)  # 85.920 vs 85.92, "2"^^xsd:int vs 2.0: numeric forms differ by engine
+    if separator is not None and isinstance(value, str):
+        return separator.join(sorted(value.split(separator)))
+    return value
+
+
+def as_set(frame: pd.DataFrame, text: str) -> set[tuple[Any, ...]]:
+    """A result as a set of tuples, numeric forms and GROUP_CONCAT order normalised."""
+    concat = concat_columns(text)
+    seps = [concat.get(c) for c in frame.columns]
+    return {tuple(_cell(v, s) for v, s in zip(row, seps)) for row in frame.astype(object).itertuples(index=False)}
+
+
+# ------------------------------------------------------------------------------ content negotiation (unit)
+
+@pytest.mark.parametrize("accept, offers, chosen", [
+    (None, ["a/json", "a/xml"], "a/json"),
+    ("", ["a/json", "a/xml"], "a/json"),
+    ("*/*", ["a/json", "a/xml"], "a/json"),
+    ("a/xml", ["a/json", "a/xml"], "a/xml"),
+    ("a/xml;q=0.5, a/json;q=0.4", ["a/json", "a/xml"], "a/xml"),
+    ("a/xml, a/json", ["a/json", "a/xml"], "a/xml"),  # equal q: the client's order
+    ("*/*;q=0.1, text/tab-separated-values", ["a/json", "text/tab-separated-values"], "text/tab-separated-values"),
+    ("*/*, a/json;q=0", ["a/json", "a/xml"], "a/xml"),  # a specific q=0 excludes
+    ("text/*", ["a/json", "text/csv"], "text/csv"),
+    ("text/html", ["a/json", "a/xml"], None),
+    ("A/XML; charset=utf-8", ["a/json", "a/xml"], "a/xml"),
+    ("a/xml;q=abc", ["a/json", "a/xml"], "a/xml"),
+])
+def test_negotiate(accept, offers, chosen):
+    assert negotiate(accept, offers) == chosen
+
+
+# ------------------------------------------------------------------------------ client libraries
+
+def test_sparqlwrapper_json_select(endpoint, real_kg):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(CLAIMS)
+    sw.setReturnFormat(JSON)
+    data = sw.query().convert()
+    rows = [(b["claim"]["value"], b["label"]["value"]) for b in data["results"]["bindings"]]
+    assert rows == expected_claims(real_kg) and rows
+
+
+def test_sparqlwrapper_xml_select_and_ask(endpoint, real_kg):
+    from SPARQLWrapper import POST, XML, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setMethod(POST)
+    sw.setQuery(CLAIMS)
+    sw.setReturnFormat(XML)
+    doc = sw.query().convert()  # an xml.dom.minidom Document
+    ns = "http://www.w3.org/2005/sparql-results#"
+    rows = []
+    for result in doc.getElementsByTagNameNS(ns, "result"):
+        cells = {b.getAttribute("name"): b.firstChild.firstChild.data for b in result.getElementsByTagNameNS(ns, "binding")}
+        rows.append((cells["claim"], cells["label"]))
+    assert rows == expected_claims(real_kg)
+
+    sw.setQuery("ASK { claim:lumbar-disease-worsens-hip-surgery a mp:Claim }")
+    doc = sw.query().convert()
+    assert doc.getElementsByTagNameNS(ns, "boolean")[0].firstChild.data == "true"
+
+
+def test_sparqlwrapper_construct_turtle(endpoint, real_kg):
+    from SPARQLWrapper import TURTLE, SPARQLWrapper
+
+    sw = SPARQLWrapper(endpoint)
+    sw.setQuery(CONSTRUCT)
+    sw.setReturnFormat(TURTLE)
+    body = sw.query().convert()
+    assert {q.triple for q in ox.parse(body, format=ox.RdfFormat.TURTLE)} == expected_construct(real_kg)
+
+
+def test_rdflib_sparqlstore_select_construct_ask(endpoint, real_kg):
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(endpoint)
+    # rdflib builds Accept from a set (random order per hash seed): fix it, as for any endpoint (TOOLING.md).
+    store.response_mime_types = lambda: "application/sparql-results+xml, application/rdf+xml;q=0.9"
+    rows = [(str(r.claim), str(r.label)) for r in store.query(CLAIMS)]
+    assert rows == expected_claims(real_kg)
+
+    graph = store.query(CONSTRUCT).graph
+    assert {(str(s), str(o)) for s, _, o in graph} == {(t.subject.value, t.object.value)
+                                                         for t in expected_construct(real_kg)}
+    assert store.query("ASK { ?c a mp:Claim }").askAnswer is True
+    assert isinstance(graph, rdflib.Graph)
+
+
+def test_remote_backend_against_the_endpoint(endpoint, real_kg):
+    """kg.remote pointed at `kg serve`: default-graph-uri names this graph, so every named query runs."""
+    remote = connect(endpoint)
+    assert len(remote) == len(real_kg)
+    for query in list_queries():
+        got, want = run_named(remote, query.name), run_named(real_kg, query.name)
+        assert list(got.columns) == list(want.columns) and len(got) == len(want), query.name
+        assert as_set(got, query.text) == as_set(want, query.text), query.name
+
+
+# ------------------------------------------------------------------------------ curl, every Accept type
+
+@pytest.mark.parametrize("accept, media_type, fmt", [
+    ("application/sparql-results+json", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    ("application/sparql-results+xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+    ("text/tab-separated-values", "text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ("application/json", "application/json", ox.QueryResultsFormat.JSON),
+    ("*/*", "application/sparql-results+json", ox.QueryResultsFormat.JSON),
+    ("text/csv;q=0.2, application/sparql-results+xml;q=0.9", "application/sparql-results+xml", ox.QueryResultsFormat.XML),
+])
+def test_curl_select_formats(curl, endpoint, real_kg, accept, media_type, fmt):
+    status, ctype, body = run_curl(curl, endpoint, "-H", f"Accept: {accept}", "--data-urlencode", f"query={CLAIMS}")
+    assert status == 200, body
+    assert ctype.split(";")[0] == media_type
+    rows = [(s["claim"].value, s["label"].value) for s in ox.parse_query_results(body, format=fmt)]
+    assert rows == expected_claims(real_kg)
+
+
+def test_curl_select_csv(curl, endpoint, real_kg):
+    import csv
+    import io
+
+    status, ctype, body = run_curl(curl, endpoint, "-G", "-H", "Accept: text/csv", "--data-urlencode", f"query={CLAIMS}")
+    assert status == 200 and ctype.startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+    assert rows[0] == ["claim", "label"]
+    assert [tuple(r) for r in rows[1:]] == expected_claims(real_kg)
+
+
+@pytest.mark.parametrize("accept, media_type, fmt", [
+    ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ("*/*", "text/turtle", ox.RdfFormat.TURTLE),
+])
+def test_curl_construct_formats(curl, endpoint, real_kg, accept, media_type, fmt):
+    status, ctype, body = run_curl(curl, endpoint, "-H", f"Accept: {accept}",
+                                   "-H", "Content-Type: application/sparql-query", "--data-binary", CONSTRUCT)
+    assert status == 200, body
+    assert ctype.split(";")[0] == media_type
+    assert {q.triple for q in ox.parse(body, format=fmt)} == expected_construct(real_kg)
+
+
+@pytest.mark.parametrize("accept, media_type, body", [
+    ("application/sparql-results+json", "application/sparql-results+json", b'{"head": {}, "boolean": true}'),
+    ("text/csv", "text/csv", b"true"),
+])
+def test_curl_ask(curl, endpoint, accept, media_type, body):
+    status, ctype, got = run_curl(curl, endpoint, "-G", "-H", f"Accept: {accept}",
+                                  "--data-urlencode", "query=ASK { ?c a mp:Claim }")
+    assert (status, ctype.split(";")[0], got.strip()) == (200, media_type, body)
+
+
+@pytest.mark.parametrize("query, accept", [
+    (CLAIMS, "text/turtle"),
+    (CLAIMS, "application/rdf+xml, application/ld+json"),
+    (CONSTRUCT, "application/sparql-results+json"),
+    (CONSTRUCT, "text/csv"),
+    ("ASK { ?s ?p ?o }", "image/png"),
+])
+def test_impossible_combinations_get_406(curl, endpoint, query, accept):
+    status, ctype, body = run_curl(curl, endpoint, "-G", "-H", f"Accept: {accept}", "--data-urlencode", f"query={query}")
+    assert status == 406
+    assert "available as" in body.decode()
+
+
+# ------------------------------------------------------------------------------ errors, read-only, limits
+
+def test_bad_query_gets_400_with_the_parser_message(http, endpoint):
+    response = http.get(endpoint, params={"query": "SELECT ?x WHERE {\n  ?x hs:bibKey \n}"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "SPARQL syntax error at line 3, column 1" in response.text
+
+
+def test_undeclared_prefix_is_named(http, endpoint):
+    response = http.post(endpoint, data={"query": "SELECT * WHERE { ?s nope:p ?o }"})
+    assert response.status_code == 400 and "undeclared prefix" in response.text
+
+
+@pytest.mark.parametrize("how", ["form update=", "sparql-update body", "update in query= (POST)",
+                                 "update in query= (GET)", "update= in the URL"])
+def test_updates_are_refused(http, endpoint, real_kg, how):
+    update = "INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }"
+    before = len(real_kg)
+    if how == "form update=":
+        response = http.post(endpoint, data={"update": update})
+    elif how == "sparql-update body":
+        response = http.post(endpoint, data=update, headers={"Content-Type": "application/sparql-update"})
+    elif how == "update in query= (POST)":
+        response = http.post(endpoint, data={"query": update})
+    elif how == "update in query= (GET)":
+        response = http.get(endpoint, params={"query": "PREFIX x: <urn:x:>\nDELETE WHERE { ?s ?p ?o }"})
+    else:
+        response = http.get(endpoint, params={"update": update})
+    assert response.status_code == 403, response.text
+    assert "read-only" in response.text
+    assert len(real_kg) == before
+
+
+def test_service_clause_is_refused(http, endpoint):
+    response = http.get(endpoint, params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"})
+    assert response.status_code == 403 and "SERVICE" in response.text
+
+
+def test_a_query_past_its_time_limit_is_stopped_and_reported(http, endpoint):
+    start = time.monotonic()
+    response = http.get(endpoint, params={"query": RUNAWAY}, timeout=60)
+    elapsed = time.monotonic() - start
+    assert response.status_code == 504
+    assert f"query exceeded the {TIMEOUT_S:g} s time limit" in response.text
+    assert elapsed < TIMEOUT_S + 2
+    # the endpoint is free again at once
+    assert http.get(endpoint, params={"query": "ASK {}"}).status_code == 200
+
+
+def test_truncated_results_are_flagged(http, endpoint, real_kg):
+    response = http.get(endpoint, params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+                        headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert response.headers["X-Result-Truncated"] == "true"
+    assert response.headers["X-Result-Limit"] == str(MAX_ROWS)
+    assert len(response.json()["results"]["bindings"]) == MAX_ROWS < len(real_kg)
+
+    whole = http.get(endpoint, params={"query": CLAIMS})
+    assert whole.headers["X-Result-Truncated"] == "false"
+
+
+def test_construct_is_capped_too(http, endpoint):
+    response = http.get(endpoint, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                        headers={"Accept": "application/n-triples"})
+    assert response.headers["X-Result-Truncated"] == "true"
+    assert len(response.text.strip().splitlines()) == MAX_ROWS
+
+
+@pytest.mark.parametrize("params, status", [
+    ({"default-graph-uri": DEFAULT_GRAPH_IRI}, 200),
+    ({"default-graph-uri": "http://example.org/other"}, 400),
+    ({"named-graph-uri": DEFAULT_GRAPH_IRI}, 400),
+])
+def test_dataset_parameters(http, endpoint, params, status):
+    assert http.get(endpoint, params={"query": "ASK { ?s ?p ?o }", **params}).status_code == status
+
+
+@pytest.mark.parametrize("kwargs, status, text", [
+    ({}, 400, "no query given"),
+    ({"data": {"query": "  "}}, 400, "empty"),
+    ({"data": {"query": ["ASK {}", "ASK {}"]}}, 400, "more than one query"),
+    ({"data": "ASK {}", "headers": {"Content-Type": "text/plain"}}, 415, "unsupported Content-Type"),
+])
+def test_malformed_requests(http, endpoint, kwargs, status, text):
+    response = http.post(endpoint, **kwargs)
+    assert response.status_code == status and text in response.text
+
+
+# ------------------------------------------------------------------------------ CORS
+
+def test_cors_headers_absent_by_default(http, endpoint):
+    response = http.get(endpoint, params={"query": "ASK {}"}, headers={"Origin": "http://example.org"})
+    assert response.status_code == 200
+    assert not any(h.lower().startswith("access-control-") for h in response.headers)
+    preflight = http.options(endpoint, headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in {h.lower() for h in preflight.headers}
+
+
+def test_cors_when_enabled(real_kg, http):
+    app = create_app(real_kg, QueryLimits(timeout_s=5, max_rows=10), cors_origins=["http://yasgui.example"])
+    with ThreadedServer(app) as srv:
+        response = http.get(srv.url, params={"query": "ASK {}"}, headers={"Origin": "http://yasgui.example"})
+        assert response.headers["access-control-allow-origin"] == "http://yasgui.example"
+        assert "X-Result-Truncated" in response.headers["access-control-expose-headers"]
+        other = http.get(srv.url, params={"query": "ASK {}"}, headers={"Origin": "http://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+# ------------------------------------------------------------------------------ service description, /queries
+
+def test_service_description_lists_the_named_queries(http, endpoint, real_kg):
+    response = http.get(endpoint)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    store = ox.Store()
+    store.load(response.content, format=ox.RdfFormat.TURTLE)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert store.query(f"ASK {{ <{endpoint}> a <{sd}Service> ; <{sd}endpoint> <{endpoint}> ; "
+                       f"<{sd}supportedLanguage> <{sd}SPARQL11Query> }}")
+    examples = {s["text"].value: s["label"].value for s in store.query(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"SELECT ?label ?text WHERE {{ ?ex a sh:SPARQLExecutable ; rdfs:label ?label ; sh:select ?text ; "
+        f"<https://schema.org/target> <{endpoint}> }}")}
+    assert examples == {q.text: q.title for q in list_queries()}
+    triples = list(store.query("SELECT ?n WHERE { ?g <http://rdfs.org/ns/void#triples> ?n }"))
+    assert int(triples[0]["n"].value) == len(real_kg)
+    declared = {s["p"].value: s["ns"].value for s in store.query(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> SELECT ?p ?ns WHERE { ?d sh:prefix ?p ; sh:namespace ?ns }")}
+    assert declared == PREFIXES
+
+
+def test_service_description_in_other_rdf_formats(http, endpoint):
+    response = http.get(endpoint, headers={"Accept": "application/n-triples"})
+    assert response.headers["content-type"].startswith("application/n-triples")
+    assert any("sparql-service-description#Service" in line for line in response.text.splitlines())
+    assert http.get(endpoint, headers={"Accept": "application/sparql-results+json"}).status_code == 406
+
+
+def test_queries_json(http, endpoint):
+    base = endpoint.rsplit("/", 1)[0]
+    listed = http.get(base + "/queries").json()
+    assert [q["name"] for q in listed] == [q.name for q in list_queries()]
+    by_name = {q["name"]: q for q in listed}
+    claim_evidence = by_name["claim_evidence"]
+    assert "SELECT" in claim_evidence["text"] and claim_evidence["columns"][0] == "claim"
+    assert claim_evidence["params"][0]["name"] == "claim" and claim_evidence["params"][0]["type"] == "iri"
+    assert http.get(base + "/queries/claim_evidence").json() == claim_evidence
+    missing = http.get(base + "/queries/nope")
+    assert missing.status_code == 404 and "claim_evidence" in missing.text
+    assert http.get(base + "/").json()["sparql"] == endpoint
+
+
+# ------------------------------------------------------------------------------ `kg serve` as a command
+
+class KgServe(_ProcessServer):
+    """`kg serve` as a subprocess on a free port (tests/servers.py does the start/stop and the log)."""
+
+    name = "kg-serve"
+    start_timeout = 60.0
+
+    def __init__(self, *args: str) -> None:
+        super().__init__()
+        binary = venv_bin("kg")
+        if binary is None:
+            raise RuntimeError("the `kg` console script is not installed: pip install -e . into the venv")
+        self.binary, self.args, self.port = binary, list(args), None
+
+    def _prepare(self) -> None:
+        self.port = free_port()
+
+    def _command(self) -> list[str]:
+        return [str(self.binary), "serve", "--port", str(self.port), "--log-level", "warning", *self.args]
+
+    def _ready_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/sparql?query=ASK%7B%7D"
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses with a TCP socket listening on `port` (from /proc/net/tcp{,6})."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port_hex = fields[1].rsplit(":", 1)
+            if fields[3] == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_kg_serve_command_binds_loopback_with_its_limits(curl):
+    with KgServe("--timeout", "1", "--max-rows", "3") as served:
+        assert _listening_addresses(served.port) == {"0100007F"}  # 127.0.0.1 only
+        url = f"http://127.0.0.1:{served.port}/sparql"
+        status, _, body = run_curl(curl, url, "-G", "-H", "Accept: application/sparql-results+json",
+                                   "--data-urlencode", f"query={CLAIMS}")
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3
+        status, _, body = run_curl(curl, url, "-G", "--data-urlencode", f"query={RUNAWAY}")
+        assert status == 504 and b"1 s time limit" in body
