@@ -10,12 +10,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kg.build import DataSources
 from kg.errors import InputError
+
+if TYPE_CHECKING:
+    from kg.store import KnowledgeGraph
 
 
 def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -38,10 +41,45 @@ def fail(problems_or_message: InputError | str) -> None:
     sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KgGroup(click.Group):
+    """Turns an unreachable or failing remote store into a one-line error instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from kg.remote import RemoteError
+
+        try:
+            return super().invoke(ctx)
+        except RemoteError as exc:
+            fail(f"error: {exc}")
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hipspine-kg")
-def main() -> None:
+@click.option("--endpoint", envvar="KG_SPARQL_ENDPOINT", metavar="URL",
+              help="Read the graph from this remote SPARQL query URL instead of the data files "
+                   "(env KG_SPARQL_ENDPOINT); used by query, queries, stats, export, summary, explain, fidelity, "
+                   "network, rank and serve.")
+@click.option("--graph", "graph_iri", envvar="KG_GRAPH_IRI", metavar="IRI",
+              help="The named graph holding the evidence graph in that store (env KG_GRAPH_IRI).")
+@click.pass_context
+def main(ctx: click.Context, endpoint: str | None, graph_iri: str | None) -> None:
     """Hip-spine evidence graph: studies, claims, evidence and results as one RDF graph."""
+    ctx.obj = {"endpoint": endpoint, "graph": graph_iri}
+
+
+def load_graph(sources: DataSources) -> KnowledgeGraph:
+    """The graph a reading command works on: the remote store given to `kg --endpoint` (or
+    KG_SPARQL_ENDPOINT), else the one built from the data files. Bad input prints its problems, exits 1."""
+    from kg.store import connect, load
+
+    settings = (click.get_current_context(silent=True) or click.Context(main)).find_root().obj or {}
+    try:
+        if settings.get("endpoint"):
+            return connect(settings["endpoint"], graph=settings.get("graph"))
+        return load(bib=sources.bib, claims=sources.claims)
+    except InputError as exc:
+        fail(exc)
+        raise  # unreachable: fail() exits
 
 
 @main.command()

@@ -30,13 +30,10 @@ def fail(message: object) -> NoReturn:
 
 
 def _load(sources: DataSources) -> KnowledgeGraph:
-    """Build the graph from the given data files; bad input prints its problems and exits 1."""
-    from kg.store import load
+    """The remote store given to `kg --endpoint`, else the graph built from the data files (kg.cli.load_graph)."""
+    from kg.cli import load_graph
 
-    try:
-        return load(bib=sources.bib, claims=sources.claims)
-    except InputError as exc:
-        fail(exc)
+    return load_graph(sources)
 
 
 def _claim(kg: KnowledgeGraph, text: str) -> str:

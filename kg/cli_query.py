@@ -102,14 +102,10 @@ def parse_param_options(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _load(sources: DataSources) -> KnowledgeGraph:
-    from kg.errors import InputError
-    from kg.store import load
+    """The remote store given to `kg --endpoint`, else the graph built from the data files (kg.cli.load_graph)."""
+    from kg.cli import load_graph
 
-    try:
-        return load(bib=sources.bib, claims=sources.claims)
-    except InputError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
+    return load_graph(sources)
 
 
 def _write_stdout(data: bytes) -> None:
