@@ -159,16 +159,16 @@ def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
         logger.setLevel(level)
     problems: list[Problem] = []
     for block in library.failed_blocks:
-        line = block.start_line + 1  # bibtexparser counts from 0
+        line = (block.start_line or 0) + 1  # bibtexparser counts from 0
         if isinstance(block, DuplicateBlockKeyBlock):
             first = next((e for e in library.entries if e.key == block.key), None)
-            where = f" (first defined on line {first.start_line + 1})" if first else ""
+            where = f" (first defined on line {(first.start_line or 0) + 1})" if first else ""
             problems.append(
                 Problem(shown, f"duplicate BibTeX key '{block.key}'{where}", line=line, record=block.key,
                         fix="give each entry its own key; merge the two entries if they are the same work")
             )
         elif isinstance(block, ParsingFailedBlock):
-            key = _guess_key(block.raw)
+            key = _guess_key(block.raw or "")
             reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
             reason = " ".join(reason.split())
             problems.append(
@@ -191,7 +191,7 @@ def _record(entry: Entry, shown: str) -> BibRecord:
         name = f.key.lower()
         value = str(f.value).strip()
         fields[name] = decode_latex(value) if name in LATEX_FIELDS else value
-    record = BibRecord(entry.key, entry.entry_type.lower(), fields, entry.start_line + 1, shown)
+    record = BibRecord(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1, shown)
     record.authors = split_names(fields.get("author", ""))
     record.contributors = split_names(fields.get("contributor", ""))
     return record
@@ -202,7 +202,8 @@ def check_records(records: list[BibRecord]) -> list[Problem]:
     problems: list[Problem] = []
     dois: dict[str, BibRecord] = {}
     for r in records:
-        def add(message: str, prop: str | None = None, fix: str | None = None, severity: str = "error") -> None:
+        def add(message: str, prop: str | None = None, fix: str | None = None, severity: str = "error",
+                r: BibRecord = r) -> None:
             problems.append(Problem(r.path, message, line=r.line, record=r.key, prop=prop, fix=fix, severity=severity))
 
         if r.entry_type not in ENTRY_TYPES:
@@ -312,14 +313,14 @@ def _work_triples(r: BibRecord) -> Iterator[ox.Triple]:
         yield ox.Triple(s, _nn(DCT + "title"), _lit(f["title"]))
     if f.get("year") and YEAR_PATTERN.match(f["year"]):
         yield ox.Triple(s, _nn(DCT + "issued"), _lit(f["year"], "gYear"))
-    for name, prop in (("onlinedate", HS.onlineDate), ("updated", _nn(DCT + "modified"))):
-        if f.get(name) and DATE_PATTERN.match(f[name]):
-            yield ox.Triple(s, prop if isinstance(prop, ox.NamedNode) else _nn(str(prop)), _date_literal(f[name]))
+    for key, date_prop in (("onlinedate", _nn(str(HS.onlineDate))), ("updated", _nn(DCT + "modified"))):
+        if f.get(key) and DATE_PATTERN.match(f[key]):
+            yield ox.Triple(s, date_prop, _date_literal(f[key]))
     if f.get("journal"):
         yield ox.Triple(s, _nn(str(FRBR.partOf)), _nn(str(JOURNAL[slug(f["journal"])])))
-    for name, prop in (("volume", PRISM.volume), ("number", PRISM.issueIdentifier)):
-        if f.get(name):
-            yield ox.Triple(s, _nn(str(prop)), _lit(f[name]))
+    for key, prism_prop in (("volume", PRISM.volume), ("number", PRISM.issueIdentifier)):
+        if f.get(key):
+            yield ox.Triple(s, _nn(str(prism_prop)), _lit(f[key]))
     if f.get("pages"):
         pages = f["pages"].replace("--", "-")
         first, _, last = pages.partition("-")
@@ -342,8 +343,8 @@ def _work_triples(r: BibRecord) -> Iterator[ox.Triple]:
     status = VERIFICATION.get(f.get("verification", ""))
     if status is not None:
         yield ox.Triple(s, _nn(str(HS.verificationStatus)), _nn(str(status)))
-    for name in r.unverified:
-        yield ox.Triple(s, _nn(str(HS.unverifiedField)), _lit(name))
+    for field_name in r.unverified:
+        yield ox.Triple(s, _nn(str(HS.unverifiedField)), _lit(field_name))
     if f.get("verificationnote"):
         yield ox.Triple(s, _nn(str(HS.verificationNote)), _lit(f["verificationnote"]))
     for name in r.contributors:
@@ -351,7 +352,7 @@ def _work_triples(r: BibRecord) -> Iterator[ox.Triple]:
     if r.authors:
         cells = [_nn(str(AUTHORS[f"{r.key}/{i}"])) for i in range(1, len(r.authors) + 1)]
         yield ox.Triple(s, _nn(str(BIBO.authorList)), cells[0])
-        for i, (cell, name) in enumerate(zip(cells, r.authors)):
+        for i, (cell, name) in enumerate(zip(cells, r.authors, strict=True)):
             person = _nn(str(PERSON[name.person_id]))
             yield ox.Triple(s, _nn(DCT + "creator"), person)
             yield ox.Triple(cell, RDF_FIRST, person)

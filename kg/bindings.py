@@ -19,7 +19,7 @@ class BindingError(ValueError):
     """A parameter name or a query shape that values cannot be bound into."""
 
 
-def bind_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal]) -> str:
+def bind_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
     """The query with `VALUES ?name { term }` for each binding, joined at the top of its WHERE group."""
     if not bindings:
         return sparql

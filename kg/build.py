@@ -132,8 +132,8 @@ class ClaimsLoader:
             parsed = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=BASE))
         except SyntaxError as exc:
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
-            raise InputError([Problem(self.shown, f"Turtle syntax error: {exc.args[0]}", line=line,
-                                      fix="fix the Turtle at that line (a missing '.', ';' or quote is the usual cause)")]) from None
+            fix = "fix the Turtle at that line (a missing '.', ';' or quote is the usual cause)"
+            raise InputError([Problem(self.shown, f"Turtle syntax error: {exc.args[0]}", line=line, fix=fix)]) from None
         held: list[ox.Triple] = []
         for quad in parsed:
             t = ox.Triple(quad.subject, quad.predicate, quad.object)
@@ -183,7 +183,7 @@ class ClaimsLoader:
                 return names[bnode]
             holder = parent.get(bnode)
             if holder is None:
-                content = "|".join(sorted(f"{t.predicate.value} {t.object}" for t in held if t.subject.value == bnode))
+                content = "|".join(sorted(f"{t.predicate.value} {t.object}" for t in held if str(t.subject) == f"_:{bnode}"))
                 candidate = NODE_BASE + hashlib.sha1(content.encode()).hexdigest()[:16]
             else:
                 subject, local = holder

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from kg.build import DataSources
-from kg.errors import InputError
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph

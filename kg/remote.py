@@ -387,8 +387,7 @@ def run_user_query(backend: RemoteBackend, text: str, limits: QueryLimits | None
     """kg.safety.run_user_query for a remote store: the same read-only check (update and SERVICE refused,
     syntax errors located), the time limit as the HTTP read timeout, and the row cap applied on arrival.
     The project prefixes are predeclared, as on the embedded store."""
-    from kg.safety import (QueryFailedError, QueryLimits, QueryTimeoutError, UserQueryResult, check_read_only,
-                           syntax_error)
+    from kg.safety import QueryFailedError, QueryLimits, QueryTimeoutError, UserQueryResult, check_read_only, syntax_error
     from kg.store import to_python
 
     limits = limits or QueryLimits()

@@ -24,7 +24,7 @@ def format_for(path: Path) -> str:
 
 def sorted_ntriples(store: ox.Store) -> bytes:
     """The default graph as N-Triples, lines sorted: the canonical form (the graph has no blank nodes)."""
-    raw = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    raw = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
     lines = sorted(set(raw.splitlines()))
     return b"\n".join(lines) + b"\n" if lines else b""
 

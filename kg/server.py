@@ -41,8 +41,15 @@ from fastapi.responses import JSONResponse, Response
 
 from kg.namespace import PREFIXES
 from kg.remote import DEFAULT_GRAPH_IRI
-from kg.safety import (ForbiddenQueryError, QueryError, QueryLimits, QuerySyntaxError, QueryTimeoutError,
-                       UserQueryResult, check_read_only)
+from kg.safety import (
+    ForbiddenQueryError,
+    QueryError,
+    QueryLimits,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    UserQueryResult,
+    check_read_only,
+)
 
 if TYPE_CHECKING:
     from kg.store import KnowledgeGraph
@@ -173,7 +180,7 @@ def results_json(result: UserQueryResult) -> bytes:
     """SELECT/ASK results as SPARQL 1.1 Query Results JSON."""
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}).encode()
-    bindings = [{c: b for c, t in zip(result.columns, row) if (b := term_json(t)) is not None}
+    bindings = [{c: b for c, t in zip(result.columns, row, strict=True) if (b := term_json(t)) is not None}
                 for row in result.terms]
     return json.dumps({"head": {"vars": list(result.columns)}, "results": {"bindings": bindings}},
                       ensure_ascii=False).encode("utf-8")
@@ -185,7 +192,7 @@ def serialize_results(result: UserQueryResult, media_type: str) -> bytes:
     fmt = RESULT_TYPES[media_type]
     if fmt == ox.QueryResultsFormat.JSON:
         return body
-    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt)
+    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt) or b""
 
 
 def used_prefixes(terms: Sequence[Any], prefixes: dict[str, str]) -> dict[str, str]:
@@ -200,8 +207,8 @@ def serialize_graph(triples: Sequence[ox.Triple], media_type: str, prefixes: dic
     fmt = GRAPH_TYPES[media_type]
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         terms = [t for triple in triples for t in (triple.subject, triple.predicate, triple.object)]
-        return ox.serialize(triples, format=fmt, prefixes=used_prefixes(terms, prefixes or PREFIXES))
-    return ox.serialize(triples, format=fmt)
+        return ox.serialize(triples, format=fmt, prefixes=used_prefixes(terms, prefixes or PREFIXES)) or b""
+    return ox.serialize(triples, format=fmt) or b""
 
 
 # ------------------------------------------------------------------------------------ running queries

@@ -108,7 +108,7 @@ def _path_text(results: rdflib.Graph, path: object, data: rdflib.Graph) -> str |
         return None
     if isinstance(path, rdflib.URIRef):
         return data.namespace_manager.normalizeUri(path)
-    inverse = results.value(path, SH.inversePath)  # type: ignore[arg-type]
+    inverse = results.value(path, SH.inversePath)  # type: ignore[arg-type, call-overload]
     if inverse is not None:
         return "^" + data.namespace_manager.normalizeUri(inverse)
     return "(complex path)"
