@@ -1,0 +1,87 @@
+"""Data quality page: the SHACL validation report, where source articles misreport studies (fidelity), and the
+bibliographic fields nobody has verified.
+
+SHACL runs only here (it is the slow check), once per process, through resources.validation().
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages import resources
+from app_pages.widgets import link_study, literal
+
+
+def problems_frame(problems: list) -> pd.DataFrame:
+    """kg.errors.Problem records as a table."""
+    return pd.DataFrame([{"severity": p.severity, "file": p.source, "line": p.line, "record": p.record,
+                          "property": p.prop, "problem": p.message, "fix": p.fix} for p in problems],
+                        columns=["severity", "file", "line", "record", "property", "problem", "fix"])
+
+
+def show_validation() -> None:
+    """Parse, integrity and SHACL problems, errors first."""
+    st.subheader("Validation (parsing, references, SHACL shapes)")
+    bib, claims, endpoint = resources.data_files()
+    where = f"Checks the data files {bib} and {claims}."
+    if endpoint:
+        where += f" The other pages read the graph from {endpoint}; these files are what `kg push` would load."
+    st.caption(literal(where))
+    report = resources.validation()
+    errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
+    verdict, n_err, n_warn = st.columns(3)
+    verdict.metric("Verdict", "OK" if report.ok else "FAILED")
+    n_err.metric("Errors", errors)
+    n_warn.metric("Warnings", warnings)
+    if report.timings:
+        st.caption("Stage times: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in report.timings.items()))
+    if report.problems:
+        frame = problems_frame(report.problems).sort_values(["severity", "file", "line"], na_position="last")
+        st.dataframe(frame, hide_index=True, width="stretch",
+                     column_config={"line": st.column_config.NumberColumn(format="%d"),
+                                    "problem": st.column_config.TextColumn(width="large")})
+    else:
+        st.success(f"The data conforms to every shape ({report.triples:,} triples checked).")
+
+
+def show_fidelity() -> None:
+    """Discrepancies between what source articles say and the studies' records, then unverified fields."""
+    items = resources.fidelity()
+    discrepancies = [i for i in items if i.kind != "unverified fields"]
+    unverified = [i for i in items if i.kind == "unverified fields"]
+
+    st.subheader(f"Fidelity: where a source article departs from the record ({len(discrepancies)})")
+    if not discrepancies:
+        st.caption("No discrepancy is recorded.")
+    kinds = sorted({i.kind for i in discrepancies})
+    chosen = st.multiselect("Kinds", kinds, default=kinds, key="quality_kinds") if kinds else []
+    for item in (i for i in discrepancies if i.kind in chosen):
+        with st.container(border=True):
+            ref = f", reference {item.reference}" if item.reference is not None else ""
+            st.markdown(f"**{literal(item.kind.capitalize())}** · {literal(item.aspect)} · "
+                        f"{literal(item.source)}{literal(ref)}")
+            link_study(item.study)
+            said, record = st.columns(2)
+            said.markdown("**The article says**  \n" + literal(item.article_says))
+            record.markdown("**The record says**  \n" + literal(item.record_says))
+            st.caption("Checked against: " + literal(item.checked_against))
+
+    st.subheader(f"Unverified fields ({len(unverified)} studies)")
+    st.caption("Bibliographic fields taken from the citing article only, not checked against the publisher's "
+               "record.")
+    if unverified:
+        frame = pd.DataFrame([{"study": i.study, "source": i.source, "ref": i.reference,
+                               "fields": ", ".join(i.fields), "as cited": i.article_says, "note": i.record_says}
+                              for i in unverified])
+        st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def render() -> None:
+    """The Data quality page."""
+    st.title("Data quality")
+    show_validation()
+    show_fidelity()
+
+
+if __name__ == "__main__":
+    render()
