@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -282,33 +283,21 @@ def test_the_mini_fixture_hostile_title_is_escaped_and_kang_links_two_works() ->
 
 
 @pytest.mark.browser
-def test_vis_page_renders_text_not_markup_in_chromium(tmp_path: Path) -> None:
+def test_vis_page_renders_text_not_markup_in_chromium(page: Any, tmp_path: Path) -> None:
     """The page draws in a real browser with no network, runs no injected script, and shows titles as text."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from servers import chromium_launch_args
-
     page_file = tmp_path / "net.html"
     page_file.write_text(to_vis_html(hostile_graph())[0], encoding="utf-8")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(**chromium_launch_args(xdg_dir=tmp_path / "xdg"))
-        try:
-            page = browser.new_page()
-            dialogs: list[str] = []
-            remote: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
-            page.goto(page_file.as_uri())
-            page.wait_for_function("window.kgNetwork && kgNetwork.physics.options.enabled === false", timeout=15000)
-            box = page.locator("#kg-network").bounding_box()
-            pos = page.evaluate("kgNetwork.canvasToDOM(kgNetwork.getPositions(['s'])['s'])")
-            page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
-            tip = page.locator("div.vis-tooltip")
-            tip.wait_for(state="visible", timeout=5000)
-            assert HOSTILE in tip.inner_text()  # shown as text ...
-            assert tip.locator("script").count() == 0  # ... never as markup
-            assert dialogs == [] and remote == []
-        finally:
-            browser.close()
+    dialogs: list[str] = []
+    remote: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+    page.goto(page_file.as_uri())
+    page.wait_for_function("window.kgNetwork && kgNetwork.physics.options.enabled === false", timeout=15000)
+    box = page.locator("#kg-network").bounding_box()
+    pos = page.evaluate("kgNetwork.canvasToDOM(kgNetwork.getPositions(['s'])['s'])")
+    page.mouse.move(box["x"] + pos["x"], box["y"] + pos["y"])
+    tip = page.locator("div.vis-tooltip")
+    tip.wait_for(state="visible", timeout=5000)
+    assert HOSTILE in tip.inner_text()  # shown as text ...
+    assert tip.locator("script").count() == 0  # ... never as markup
+    assert dialogs == [] and remote == []

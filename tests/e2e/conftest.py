@@ -1,7 +1,7 @@
 """Fixtures for end-to-end tests in a real browser: pytest-playwright driving Debian's Chromium.
 
-* ``browser_type_launch_args``: points pytest-playwright at /usr/bin/chromium (there is no CLI
-  option for that; never run ``playwright install``). A missing Chromium fails the test.
+* ``browser_type_launch_args`` (in tests/conftest.py, shared with every browser test):
+  points pytest-playwright at /usr/bin/chromium. A missing Chromium fails the test.
 * ``browser_context_args``: a tall 1280x1500 viewport (Streamlit scrolls an inner container, so
   ``full_page=True`` screenshots do not grow).
 * ``context`` (and so ``page``): every non-loopback request is aborted; ``blocked_requests`` lists them.
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
 
 import pytest
 
@@ -31,20 +31,11 @@ REPO = TESTS.parent
 if str(TESTS) not in sys.path:  # `servers` lives in tests/ (not a package)
     sys.path.insert(0, str(TESTS))
 
-from servers import StreamlitServer, chromium_launch_args, route_loopback_only  # noqa: E402
+from servers import StreamlitServer, route_loopback_only  # noqa: E402
 
 APP_PATH = REPO / "app.py"
 ARTIFACTS = TESTS / "artifacts"
 VIEWPORT = {"width": 1280, "height": 1500}
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args, browser_name, tmp_path_factory):
-    if browser_name != "chromium":  # handing chromium's binary to --browser firefox hangs
-        return browser_type_launch_args
-    # Chromium writes ~/.config and ~/.cache; `make test` exports XDG_* to a temp dir, otherwise do it here.
-    xdg = None if os.environ.get("XDG_CONFIG_HOME") else tmp_path_factory.mktemp("chromium-xdg")
-    return {**browser_type_launch_args, **chromium_launch_args(xdg_dir=xdg)}
 
 
 @pytest.fixture(scope="session")
