@@ -30,8 +30,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 __all__ = [
     "MissingDependency",
@@ -201,7 +201,7 @@ class _ProcessServer:
         """Post-start setup (e.g. Virtuoso GRANTs)."""
 
     # lifecycle -----------------------------------------------------------------
-    def start(self) -> "_ProcessServer":
+    def start(self) -> _ProcessServer:
         if self.proc is not None:
             raise RuntimeError(f"{self.name} already started")
         self.tmpdir = Path(tempfile.mkdtemp(prefix=f"test-{self.name}-"))

@@ -9,13 +9,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import rdflib
-
-from kg.store import load
 from click.testing import CliRunner, Result
 
 from kg.cli import main
 from kg.cli_query import compact, parse_param_options
 from kg.queries import list_queries
+from kg.store import load
 
 MINI = str(Path(__file__).parent / "resources" / "mini")
 CLAIM = "https://w3id.org/hipspine/id/claim/"

@@ -27,8 +27,7 @@ from test_server import ThreadedServer, as_set, concat_columns  # noqa: E402
 from kg import KnowledgeGraph, load  # noqa: E402
 from kg.cli import main as cli  # noqa: E402
 from kg.queries import get_query, list_queries, run_named  # noqa: E402
-from kg.remote import (DEFAULT_GRAPH_IRI, PushError, RemoteBackend, RemoteError, derive_urls,  # noqa: E402
-                       query_form, with_prefixes)
+from kg.remote import DEFAULT_GRAPH_IRI, PushError, RemoteBackend, RemoteError, derive_urls, query_form, with_prefixes  # noqa: E402
 from kg.safety import QueryLimits, QueryTimeoutError, run_user_query  # noqa: E402
 from kg.serialize import sorted_ntriples  # noqa: E402
 from kg.store import connect  # noqa: E402
