@@ -124,11 +124,14 @@ def to_python(term: Any) -> Any:
 
 
 def load(data_dir: Path | str | None = None, *, bib: Path | str | None = None, claims: Path | str | None = None,
-         strict: bool = True, endpoint: str | None = None, graph: str | None = None) -> KnowledgeGraph:
+         strict: bool = True, endpoint: str | None = None, graph: str | None = None,
+         store_path: Path | str | None = None, rebuild: bool = False) -> KnowledgeGraph:
     """Build the graph from data files (the repository's data/ by default).
 
     With strict=True an input with integrity errors raises InputError listing them; strict=False keeps
     the partial graph and leaves the problems in `.build.problems` (the validator's view).
+    With `store_path` the graph lives in a persistent on-disk store there (kg.persist.open_or_build): built
+    once, reopened read-only while the input files are unchanged (`rebuild=True` forces a new build).
     With `endpoint` (a SPARQL query URL) nothing is built: the graph is the one `kg push` put in that store
     (see `connect`). The environment is not consulted here, so building and exporting stay local.
     """
@@ -136,6 +139,10 @@ def load(data_dir: Path | str | None = None, *, bib: Path | str | None = None, c
         return connect(endpoint, graph=graph)
     sources = DataSources.resolve(Path(data_dir) if data_dir else None,
                                   Path(bib) if bib else None, Path(claims) if claims else None)
+    if store_path:
+        from kg.persist import open_or_build
+
+        return open_or_build(Path(store_path), sources, strict=strict, rebuild=rebuild)
     result = assemble(sources)
     if strict and result.errors:
         raise InputError(result.errors)
