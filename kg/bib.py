@@ -1,24 +1,26 @@
 """BibTeX records: parse references.bib (bibtexparser 2), check them, and turn them into RDF triples.
 
-LaTeX is decoded only in the fields that are shown to people (title, names, journal) and only when a field
-holds LaTeX at all: pylatexenc on every field is ~40x slower than the parse itself.
+LaTeX is decoded only in the fields that are shown to people (title, names, journal), only when a field
+holds LaTeX at all, and mostly by table (kg.latex): pylatexenc on every field is ~40x slower than the parse.
+The records become N-Triples text that Oxigraph's parser loads: one Python object per term would cost
+more than the parse itself on a large corpus.
 """
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
 import bibtexparser
-import pyoxigraph as ox
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from kg.errors import InputError, Problem, display_path
+from kg.latex import decode_latex
 from kg.namespace import AUTHORS, BIBO, DOI, FABIO, FRBR, HS, JOURNAL, PERSON, PRISM, WORK
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s\"<>{}|\\^`]+$")
@@ -38,11 +40,6 @@ KNOWN_FIELDS = frozenset(
 )
 REQUIRED = {"article": ("author", "title", "journal", "year", "verification"), "online": ("title", "verification")}
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDF_FIRST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
-RDF_REST = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
-RDF_NIL = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DCT = "http://purl.org/dc/terms/"
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -55,11 +52,11 @@ class Name:
     family: str
     given: str
 
-    @property
+    @cached_property
     def initials(self) -> str:
         return "".join(part[0] for part in re.split(r"[\s.\-]+", self.given) if part)
 
-    @property
+    @cached_property
     def person_id(self) -> str:
         """Family name plus initials: merges 'Kang, J. D.' and 'Kang, James D.' into one person."""
         return f"{slug(self.family)}-{self.initials.lower()}" if self.initials else slug(self.family)
@@ -91,7 +88,7 @@ class BibRecord:
         """The paper's IRI: its DOI resolver IRI (lower-cased) when a valid DOI is given, else a project IRI."""
         if self.doi:
             return str(DOI) + quote(self.doi.lower(), safe="/:;()._-")
-        return str(WORK[self.key])
+        return str(WORK) + key_segment(self.key)
 
     @property
     def unverified(self) -> list[str]:
@@ -99,25 +96,11 @@ class BibRecord:
         return [f.strip().lower() for f in raw.split(",") if f.strip()]
 
 
+@lru_cache(maxsize=65536)  # family names and journals repeat across entries
 def slug(text: str) -> str:
     """ASCII, lower-case, hyphenated: 'Gómez-Hoyos' -> 'gomez-hoyos'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-
-
-@lru_cache(maxsize=1)
-def _latex_decoder() -> object:
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return LatexNodes2Text()
-
-
-def decode_latex(value: str) -> str:
-    """LaTeX to Unicode, skipped for plain text (the common case, and the expensive one to decode)."""
-    if "\\" not in value and "{" not in value and "~" not in value:
-        return value
-    text: str = _latex_decoder().latex_to_text(value)  # type: ignore[attr-defined]
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def split_names(value: str) -> list[Name]:
@@ -253,17 +236,41 @@ def check_records(records: list[BibRecord]) -> list[Problem]:
 
 # ---------------------------------------------------------------------------------------------- to RDF
 
-def _nn(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+A = f"<{RDF}type>"
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_W = str(WORK)
+_P = str(PERSON)
+_J = str(JOURNAL)
+_L = str(AUTHORS)
+# Predicates as ready-made N-Triples terms (the hot loop below formats ~30 triples per paper).
+T_NAME, T_FAMILY, T_GIVEN, T_PERSON = f"<{FOAF}name>", f"<{FOAF}familyName>", f"<{FOAF}givenName>", f"<{FOAF}Person>"
+T_TITLE, T_ALT, T_ISSUED, T_MODIFIED = f"<{DCT}title>", f"<{DCT}alternative>", f"<{DCT}issued>", f"<{DCT}modified>"
+T_CREATOR, T_CONTRIBUTOR, T_PUBLISHER, T_DESCRIPTION = (f"<{DCT}creator>", f"<{DCT}contributor>", f"<{DCT}publisher>",
+                                                        f"<{DCT}description>")
+T_FIRST, T_REST, T_NIL, T_LABEL = f"<{RDF}first>", f"<{RDF}rest>", f"<{RDF}nil>", "<http://www.w3.org/2000/01/rdf-schema#label>"
+T_PART_OF, T_AUTHOR_LIST = f"<{FRBR.partOf}>", f"<{BIBO.authorList}>"
+T_JOURNAL, T_ARTICLE, T_WEB = f"<{FABIO.Journal}>", f"<{FABIO.JournalArticle}>", f"<{FABIO.WebContent}>"
+T_SOURCE, T_BIBKEY, T_ONLINE = f"<{HS.SourceArticle}>", f"<{HS.bibKey}>", f"<{HS.onlineDate}>"
+T_STATUS, T_UNVERIFIED, T_NOTE = f"<{HS.verificationStatus}>", f"<{HS.unverifiedField}>", f"<{HS.verificationNote}>"
+T_VOLUME, T_ISSUE, T_RANGE = f"<{PRISM.volume}>", f"<{PRISM.issueIdentifier}>", f"<{PRISM.pageRange}>"
+T_START, T_END, T_DOI = f"<{PRISM.startingPage}>", f"<{PRISM.endingPage}>", f"<{PRISM.doi}>"
+T_PMID, T_PMCID, T_URL = f"<{FABIO.hasPubMedId}>", f"<{FABIO.hasPubMedCentralId}>", f"<{FABIO.hasURL}>"
+DATE_KINDS = {4: "gYear", 7: "gYearMonth", 10: "date"}
 
 
-def _lit(value: str, datatype: str | None = None) -> ox.Literal:
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)) if datatype else ox.Literal(value)
+def _lit(value: str, datatype: str | None = None) -> str:
+    """An N-Triples literal: quotes, backslashes and line breaks escaped."""
+    text = '"' + value.translate(_NT_ESCAPES) + '"'
+    return f"{text}^^<{XSD}{datatype}>" if datatype else text
 
 
-def _date_literal(value: str) -> ox.Literal:
-    kind = {4: "gYear", 7: "gYearMonth", 10: "date"}[len(value)]
-    return _lit(value, kind)
+def key_segment(key: str) -> str:
+    """A BibTeX key as an IRI path segment (keys are usually plain; anything else is percent-encoded)."""
+    return key if _PLAIN_KEY.match(key) else quote(key, safe="-._~:+")
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_.:+\-]+$")
 
 
 def people(records: Iterable[BibRecord]) -> dict[str, Name]:
@@ -277,86 +284,86 @@ def people(records: Iterable[BibRecord]) -> dict[str, Name]:
     return best
 
 
-def record_triples(records: list[BibRecord]) -> Iterator[ox.Triple]:
-    """The RDF of the bibliographic records: works, journals, people, author lists, verification marks."""
-    persons = people(records)
-    for pid, name in sorted(persons.items()):
-        s = _nn(str(PERSON[pid]))
-        yield ox.Triple(s, RDF_TYPE, _nn(FOAF + "Person"))
-        yield ox.Triple(s, _nn(FOAF + "name"), _lit(name.display))
-        yield ox.Triple(s, _nn(FOAF + "familyName"), _lit(name.family))
+def record_ntriples(records: list[BibRecord]) -> str:
+    """The RDF of the bibliographic records as N-Triples text: works, journals, people, author lists and
+    verification marks. Every IRI is built from a slug, a quoted DOI or a key segment, so it is valid."""
+    out: list[str] = []
+    add = out.append
+    for pid, name in sorted(people(records).items()):
+        s = f"<{_P}{pid}>"
+        add(f"{s} {A} {T_PERSON} .\n{s} {T_NAME} {_lit(name.display)} .\n{s} {T_FAMILY} {_lit(name.family)} .\n")
         if name.given:
-            yield ox.Triple(s, _nn(FOAF + "givenName"), _lit(name.given))
+            add(f"{s} {T_GIVEN} {_lit(name.given)} .\n")
     journals: dict[str, tuple[str, str | None]] = {}
     for r in records:
-        yield from _work_triples(r)
+        _work_ntriples(r, add)
         if r.fields.get("journal"):
             journals.setdefault(slug(r.fields["journal"]), (r.fields["journal"], r.fields.get("shortjournal")))
     for jid, (title, short) in sorted(journals.items()):
-        s = _nn(str(JOURNAL[jid]))
-        yield ox.Triple(s, RDF_TYPE, _nn(str(FABIO.Journal)))
-        yield ox.Triple(s, _nn(DCT + "title"), _lit(title))
+        s = f"<{_J}{jid}>"
+        add(f"{s} {A} {T_JOURNAL} .\n{s} {T_TITLE} {_lit(title)} .\n")
         if short:
-            yield ox.Triple(s, _nn(DCT + "alternative"), _lit(short))
+            add(f"{s} {T_ALT} {_lit(short)} .\n")
+    return "".join(out)
 
 
-def _work_triples(r: BibRecord) -> Iterator[ox.Triple]:
-    s = _nn(r.iri)
+def _work_ntriples(r: BibRecord, add: Callable[[str], None]) -> None:
+    s = f"<{r.iri}>"
     f = r.fields
     if r.entry_type == "online":
-        yield ox.Triple(s, RDF_TYPE, _nn(str(HS.SourceArticle)))
-        yield ox.Triple(s, RDF_TYPE, _nn(str(FABIO.WebContent)))
+        add(f"{s} {A} {T_SOURCE} .\n{s} {A} {T_WEB} .\n")
     else:
-        yield ox.Triple(s, RDF_TYPE, _nn(str(FABIO.JournalArticle)))
-    yield ox.Triple(s, _nn(str(HS.bibKey)), _lit(r.key))
+        add(f"{s} {A} {T_ARTICLE} .\n")
+    add(f"{s} {T_BIBKEY} {_lit(r.key)} .\n")
     if f.get("title"):
-        yield ox.Triple(s, _nn(DCT + "title"), _lit(f["title"]))
+        add(f"{s} {T_TITLE} {_lit(f['title'])} .\n")
     if f.get("year") and YEAR_PATTERN.match(f["year"]):
-        yield ox.Triple(s, _nn(DCT + "issued"), _lit(f["year"], "gYear"))
-    for key, date_prop in (("onlinedate", _nn(str(HS.onlineDate))), ("updated", _nn(DCT + "modified"))):
-        if f.get(key) and DATE_PATTERN.match(f[key]):
-            yield ox.Triple(s, date_prop, _date_literal(f[key]))
+        add(f"{s} {T_ISSUED} {_lit(f['year'], 'gYear')} .\n")
+    for field_name, prop in (("onlinedate", T_ONLINE), ("updated", T_MODIFIED)):
+        if f.get(field_name) and DATE_PATTERN.match(f[field_name]):
+            add(f"{s} {prop} {_lit(f[field_name], DATE_KINDS[len(f[field_name])])} .\n")
     if f.get("journal"):
-        yield ox.Triple(s, _nn(str(FRBR.partOf)), _nn(str(JOURNAL[slug(f["journal"])])))
-    for key, prism_prop in (("volume", PRISM.volume), ("number", PRISM.issueIdentifier)):
-        if f.get(key):
-            yield ox.Triple(s, _nn(str(prism_prop)), _lit(f[key]))
+        add(f"{s} {T_PART_OF} <{_J}{slug(f['journal'])}> .\n")
+    for field_name, prop in (("volume", T_VOLUME), ("number", T_ISSUE)):
+        if f.get(field_name):
+            add(f"{s} {prop} {_lit(f[field_name])} .\n")
     if f.get("pages"):
         pages = f["pages"].replace("--", "-")
         first, _, last = pages.partition("-")
-        yield ox.Triple(s, _nn(str(PRISM.pageRange)), _lit(pages))
-        yield ox.Triple(s, _nn(str(PRISM.startingPage)), _lit(first.strip()))
+        add(f"{s} {T_RANGE} {_lit(pages)} .\n{s} {T_START} {_lit(first.strip())} .\n")
         if last.strip():
-            yield ox.Triple(s, _nn(str(PRISM.endingPage)), _lit(last.strip()))
+            add(f"{s} {T_END} {_lit(last.strip())} .\n")
     if r.doi:
-        yield ox.Triple(s, _nn(str(PRISM.doi)), _lit(r.doi))
+        add(f"{s} {T_DOI} {_lit(r.doi)} .\n")
     if f.get("pmid") and PMID_PATTERN.match(f["pmid"]):
-        yield ox.Triple(s, _nn(str(FABIO.hasPubMedId)), _lit(f["pmid"]))
+        add(f"{s} {T_PMID} {_lit(f['pmid'])} .\n")
     if f.get("pmcid") and PMCID_PATTERN.match(f["pmcid"]):
-        yield ox.Triple(s, _nn(str(FABIO.hasPubMedCentralId)), _lit(f["pmcid"]))
+        add(f"{s} {T_PMCID} {_lit(f['pmcid'])} .\n")
     if f.get("url"):
-        yield ox.Triple(s, _nn(str(FABIO.hasURL)), _lit(f["url"], "anyURI"))
+        add(f"{s} {T_URL} {_lit(f['url'], 'anyURI')} .\n")
     if f.get("organization"):
-        yield ox.Triple(s, _nn(DCT + "publisher"), _lit(f["organization"]))
+        add(f"{s} {T_PUBLISHER} {_lit(f['organization'])} .\n")
     if f.get("note"):
-        yield ox.Triple(s, _nn(DCT + "description"), _lit(f["note"]))
+        add(f"{s} {T_DESCRIPTION} {_lit(f['note'])} .\n")
     status = VERIFICATION.get(f.get("verification", ""))
     if status is not None:
-        yield ox.Triple(s, _nn(str(HS.verificationStatus)), _nn(str(status)))
+        add(f"{s} {T_STATUS} <{status}> .\n")
     for field_name in r.unverified:
-        yield ox.Triple(s, _nn(str(HS.unverifiedField)), _lit(field_name))
+        add(f"{s} {T_UNVERIFIED} {_lit(field_name)} .\n")
     if f.get("verificationnote"):
-        yield ox.Triple(s, _nn(str(HS.verificationNote)), _lit(f["verificationnote"]))
-    for name in r.contributors:
-        yield ox.Triple(s, _nn(DCT + "contributor"), _nn(str(PERSON[name.person_id])))
+        add(f"{s} {T_NOTE} {_lit(f['verificationnote'])} .\n")
+    for contributor in r.contributors:
+        add(f"{s} {T_CONTRIBUTOR} <{_P}{contributor.person_id}> .\n")
     if r.authors:
-        cells = [_nn(str(AUTHORS[f"{r.key}/{i}"])) for i in range(1, len(r.authors) + 1)]
-        yield ox.Triple(s, _nn(str(BIBO.authorList)), cells[0])
-        for i, (cell, name) in enumerate(zip(cells, r.authors, strict=True)):
-            person = _nn(str(PERSON[name.person_id]))
-            yield ox.Triple(s, _nn(DCT + "creator"), person)
-            yield ox.Triple(cell, RDF_FIRST, person)
+        base = f"{_L}{key_segment(r.key)}/"
+        n = len(r.authors)
+        add(f"{s} {T_AUTHOR_LIST} <{base}1> .\n")
+        for i, name in enumerate(r.authors, 1):
+            cell = f"<{base}{i}>"
+            person = f"<{_P}{name.person_id}>"
+            rest = f"<{base}{i + 1}>" if i < n else T_NIL  # rdf:nil ends the list
             # The name as printed in this entry: one person node keeps the fullest spelling, the cell keeps
             # this paper's, so the BibTeX export gives back exactly what was imported.
-            yield ox.Triple(cell, RDFS_LABEL, _lit(f"{name.family}, {name.given}" if name.given else name.family))
-            yield ox.Triple(cell, RDF_REST, cells[i + 1] if i + 1 < len(cells) else RDF_NIL)
+            printed = f"{name.family}, {name.given}" if name.given else name.family
+            add(f"{s} {T_CREATOR} {person} .\n{cell} {T_FIRST} {person} .\n{cell} {T_REST} {rest} .\n"
+                f"{cell} {T_LABEL} {_lit(printed)} .\n")

@@ -14,7 +14,8 @@ from rdflib.namespace import SH
 
 from kg import paths
 from kg.bib import BibRecord
-from kg.build import ClaimsLoader, DataSources, _short, assemble
+from kg.build import DataSources, _short, assemble
+from kg.claims import ClaimsFile
 from kg.errors import InputError, Problem, display_path
 from kg.namespace import HS
 from kg.serialize import to_rdflib
@@ -82,7 +83,7 @@ def shacl_problems(data: rdflib.Graph, sources: DataSources, records: list[BibRe
     if conforms:
         return []
     by_iri = {r.iri: r for r in records}
-    loader = ClaimsLoader(sources.claims, {})
+    loader = ClaimsFile(sources.claims)
     problems = []
     for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
