@@ -561,7 +561,7 @@ class _Generator:
             target.write(f"# Synthetic claims written by kg.synth for {self.n} studies (benchmarks only: invented).\n"
                          "# Studies are ref:KEY (references.bib); the build rewrites them to the paper IRIs.\n\n")
             target.write(PREFIXES)
-            for title, path in zip(SECTIONS, tmp):
+            for title, path in zip(SECTIONS, tmp, strict=True):
                 target.write("\n" + "#" * 99 + f"\n# {title}\n" + "#" * 99 + "\n\n")
                 with open(path, encoding="utf-8") as src:
                     shutil.copyfileobj(src, target, 1 << 20)
@@ -653,13 +653,16 @@ class _Generator:
         if status == "unverified":
             unv = ["author", "title", "journal", "year"] + (["volume", "number", "pages"] if has_pages else [])
             fields.append(("unverified", ", ".join(unv)))
-            fields.append(("verificationnote", "Every field is taken from the citing article only; no DOI or PMID could be confirmed."))
+            fields.append(("verificationnote",
+                           "Every field is taken from the citing article only; no DOI or PMID could be confirmed."))
         elif status == "partly":
             if has_pages and rng.random() < 0.6:
                 fields.append(("unverified", rng.choice(("volume, number, pages", "pages", "number"))))
-                fields.append(("verificationnote", "Title and authors verified; issue and pages come from the citing article only."))
+                fields.append(("verificationnote",
+                               "Title and authors verified; issue and pages come from the citing article only."))
             else:
-                fields.append(("verificationnote", "Record verified against the publisher page; identifiers not all confirmed."))
+                fields.append(("verificationnote",
+                               "Record verified against the publisher page; identifiers not all confirmed."))
         elif rng.random() < 0.3:
             fields.append(("verificationnote", "Record and identifiers verified against the publisher record."))
         bib.add(f"@article{{{key},\n" + ",\n".join(f"  {k:<16} = {{{v}}}" for k, v in fields) + "\n}\n\n")
@@ -672,7 +675,8 @@ class _Generator:
         elif kind == "lab":
             sample = int(math.exp(rng.uniform(math.log(6), math.log(700))))
         elif design != "narrative-review" or rng.random() < 0.5:
-            sample = rng.randint(5, 180) if design != "meta-analysis" else int(math.exp(rng.uniform(math.log(500), math.log(90000))))
+            sample = (rng.randint(5, 180) if design != "meta-analysis"
+                      else int(math.exp(rng.uniform(math.log(500), math.log(90000)))))
         known_sample = sample > 0 and (status != "unverified" or rng.random() < 0.3)
         facts = [f"{ref} "]
         if kind == "review":
@@ -941,7 +945,8 @@ class _Generator:
         sec.add(f"{char} a hs:Characterisation ;\n    cito:hasCitingEntity ref:{source.key} ;\n"
                 f"    cito:hasCitedEntity {ref} ;\n    cito:hasCitationCharacterization cito:citesAsEvidence ;\n"
                 f"    hs:referenceNumber {number} ;\n    hs:citedAs \"{esc(cited_as)}\" ;\n"
-                f"    hs:articleSays \"{esc(says)}\" ;\n    hs:sourceSection \"{esc(source.org)} article, reference {number}\" .\n\n")
+                f"    hs:articleSays \"{esc(says)}\" ;\n"
+                f"    hs:sourceSection \"{esc(source.org)} article, reference {number}\" .\n\n")
         self.stats.characterisations += 1
         if online and rng.random() < 0.7:
             kind_name, aspect = "StaleCitation", "publication date"
@@ -981,7 +986,8 @@ class _Generator:
                 cslug = f"{s.key}-asserts-{concept.slug[:30].rstrip('-')}-{k}"
                 secs[6].add(f"claim:{cslug} a hs:UnbackedAssertion , mp:Claim ;\n"
                             f"    rdfs:label \"{esc(concept.label[0].upper() + concept.label[1:])} helps {esc(cond.label)}\" ;\n"
-                            f"    mp:statement \"{esc(concept.label[0].upper() + concept.label[1:])} is offered as a route to relief for "
+                            f"    mp:statement \"{esc(concept.label[0].upper() + concept.label[1:])} "
+                            f"is offered as a route to relief for "
                             f"{esc(cond.label)}, without a cited study.\" ;\n"
                             f"    dcterms:subject c:{concept.slug} , c:{cond.slug} ;\n"
                             f"    prov:wasDerivedFrom ref:{s.key} ; hs:assertedBy ref:{s.key} ;\n"
