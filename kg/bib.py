@@ -285,10 +285,16 @@ def people(records: Iterable[BibRecord]) -> dict[str, Name]:
 
 
 def record_ntriples(records: list[BibRecord]) -> str:
-    """The RDF of the bibliographic records as N-Triples text: works, journals, people, author lists and
-    verification marks. Every IRI is built from a slug, a quoted DOI or a key segment, so it is valid."""
+    """The RDF of the bibliographic records as N-Triples text (see write_record_ntriples)."""
     out: list[str] = []
-    add = out.append
+    write_record_ntriples(records, out.append)
+    return "".join(out)
+
+
+def write_record_ntriples(records: list[BibRecord], add: Callable[[str], object]) -> None:
+    """The RDF of the bibliographic records as N-Triples, in pieces to `add` (a list's append or a file's
+    write): works, journals, people, author lists and verification marks. Every IRI is built from a slug,
+    a quoted DOI or a key segment, so it is valid."""
     for pid, name in sorted(people(records).items()):
         s = f"<{_P}{pid}>"
         add(f"{s} {A} {T_PERSON} .\n{s} {T_NAME} {_lit(name.display)} .\n{s} {T_FAMILY} {_lit(name.family)} .\n")
@@ -304,10 +310,9 @@ def record_ntriples(records: list[BibRecord]) -> str:
         add(f"{s} {A} {T_JOURNAL} .\n{s} {T_TITLE} {_lit(title)} .\n")
         if short:
             add(f"{s} {T_ALT} {_lit(short)} .\n")
-    return "".join(out)
 
 
-def _work_ntriples(r: BibRecord, add: Callable[[str], None]) -> None:
+def _work_ntriples(r: BibRecord, add: Callable[[str], object]) -> None:
     s = f"<{r.iri}>"
     f = r.fields
     if r.entry_type == "online":

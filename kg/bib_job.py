@@ -6,7 +6,8 @@ forked child does (on a 2-core machine a 10k-paper build drops by about a third)
 messages over a pipe, in the order the parent needs them:
 
 1. the key -> IRI map and the record problems (the parent rewrites ref:KEY with it),
-2. the records' N-Triples (the parent loads them),
+2. that the records' N-Triples are written, to a temporary file the parent then loads (a pipe would hold
+   the text in both processes' memory: ~0.5 GB at 100k papers),
 3. the pickled records (unpickled only when someone reads `BuildResult.records`).
 
 A parse error (InputError) in the child comes back as the same InputError; a crash comes back as a
@@ -16,14 +17,18 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import struct
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg.bib import BibRecord, check_records, parse_bib, record_ntriples
+import pyoxigraph as ox
+
+from kg.bib import BibRecord, check_records, parse_bib, record_ntriples, write_record_ntriples
 from kg.errors import InputError, Problem
 
 FORK_MIN_BYTES = 256 * 1024  # ~500 entries: below this the fork's cost outweighs the overlap
@@ -40,6 +45,8 @@ class BibJob:
         self._keys: dict[str, str] | None = None
         self._problems: list[Problem] = []
         self._nt: bytes | None = None
+        self._nt_path: Path | None = None
+        self._tmpdir: str | None = None
         self._records: list[BibRecord] | None = None
         self._pickled: bytes | None = None
         self._pid: int | None = None
@@ -62,13 +69,27 @@ class BibJob:
         assert self._keys is not None
         return self._keys, self._problems
 
-    def ntriples(self) -> bytes:
-        """The records' triples as N-Triples (UTF-8)."""
+    def load_into(self, store: ox.Store) -> float:
+        """Load the records' triples into `store`; returns the seconds spent waiting for the child.
+
+        lenient: Oxigraph skips re-validating IRIs that record_ntriples built from slugs, quoted DOIs and
+        key segments."""
         self._raise_error()
-        if self._nt is None:
+        t0 = time.perf_counter()
+        if self._nt is None and self._nt_path is None:
             self._receive("nt")
-        assert self._nt is not None
-        return self._nt
+        waited = time.perf_counter() - t0
+        if self._nt_path is not None:
+            try:
+                store.load(path=str(self._nt_path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            finally:  # the child wrote the file before saying so: nothing else uses the directory
+                self._nt_path = None
+                self._remove_tmpdir()
+        else:
+            assert self._nt is not None
+            store.load(input=self._nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            self._nt = None
+        return waited
 
     def finish(self) -> None:
         """Receive the child's last message (the pickled records, left unpickled) and reap it."""
@@ -92,7 +113,12 @@ class BibJob:
             raise InputError(self._error)
 
     def close(self) -> None:
-        """Reap the child (if any) and close the pipe; called once everything was received or on error."""
+        """Reap the child (if any), close the pipe and remove the temporary N-Triples (loaded or not)."""
+        self._reap()
+        self._nt_path = None
+        self._remove_tmpdir()
+
+    def _reap(self) -> None:
         if self._pipe is not None:
             self._pipe.close()
             self._pipe = None
@@ -102,6 +128,14 @@ class BibJob:
             except ChildProcessError:
                 pass
             self._pid = None
+
+    def _remove_tmpdir(self) -> None:
+        if self._tmpdir is not None:
+            shutil.rmtree(self._tmpdir, ignore_errors=True)
+            self._tmpdir = None
+
+    def __del__(self) -> None:  # a caller that stopped early (an exception) still leaves no files behind
+        self.close()
 
     # -------------------------------------------------------------------------------- inline
 
@@ -123,11 +157,13 @@ class BibJob:
     # -------------------------------------------------------------------------------- forked
 
     def _fork(self) -> None:
+        self._tmpdir = tempfile.mkdtemp(prefix="kg-build-")
+        nt_path = Path(self._tmpdir) / "records.nt"
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # child: never returns
             os.close(read_fd)
-            _child(self.path, os.fdopen(write_fd, "wb"))
+            _child(self.path, os.fdopen(write_fd, "wb"), nt_path)
         os.close(write_fd)
         self._pid = pid
         self._pipe = os.fdopen(read_fd, "rb")
@@ -146,10 +182,10 @@ class BibJob:
             if kind == "keys":
                 self._keys, self._problems, self.timings["parse_bib"] = payload
             elif kind == "nt":
-                self._nt, self.timings["records_ntriples"] = payload
+                self._nt_path, self.timings["records_ntriples"] = Path(payload[0]), payload[1]
             elif kind == "records":
                 self._pickled = payload
-                self.close()
+                self._reap()
             if kind == wanted:
                 return
 
@@ -164,8 +200,8 @@ class BibJob:
         return kind, payload
 
 
-def _child(path: Path, pipe: BinaryIO) -> None:
-    """Parse, send keys, N-Triples and records, and exit without running the parent's cleanup handlers."""
+def _child(path: Path, pipe: BinaryIO, nt_path: Path) -> None:
+    """Parse, send keys, write the N-Triples, send the records; exit without the parent's cleanup handlers."""
     status = 0
     try:
         send: Callable[[str, Any], None] = lambda kind, payload: _send(pipe, kind, payload)  # noqa: E731
@@ -175,9 +211,9 @@ def _child(path: Path, pipe: BinaryIO) -> None:
             problems = check_records(records)
             send("keys", ({r.key: r.iri for r in records}, problems, time.perf_counter() - t0))
             t0 = time.perf_counter()
-            nt = record_ntriples(records).encode("utf-8")
-            send("nt", (nt, time.perf_counter() - t0))
-            del nt
+            with open(nt_path, "w", encoding="utf-8", buffering=1 << 20) as handle:
+                write_record_ntriples(records, handle.write)
+            send("nt", (str(nt_path), time.perf_counter() - t0))
             send("records", pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
         except InputError as exc:
             send("error", exc.problems)

@@ -77,6 +77,16 @@ INSERT { ?x prov:wasDerivedFrom ?study } WHERE { ?x hs:evidenceFrom|hs:resultOf 
 """
 
 
+# The stages `assemble` reports to its progress callback, in order, with what each does.
+STAGES = {
+    "parse_bib": "parsing references.bib",
+    "load_claims": "loading claims.ttl",
+    "derive": "deriving stances and citations",
+    "integrity": "checking references between records",
+    "add_records": "adding the bibliographic records",
+}
+
+
 def assemble(sources: DataSources, store: ox.Store | None = None, *, parallel: bool | None = None,
              progress: Callable[[str], None] | None = None) -> BuildResult:
     """Build the graph; raise InputError for input that cannot be read, collect the rest as problems.
@@ -128,13 +138,8 @@ def assemble(sources: DataSources, store: ox.Store | None = None, *, parallel: b
 
         step("add_records")
         t0 = time.perf_counter()
-        nt = bib.ntriples()
-        timings["wait_records"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        # lenient: skips re-validating IRIs that record_ntriples built from slugs, quoted DOIs and key segments.
-        store.load(input=nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-        del nt
-        timings["add_records"] = time.perf_counter() - t0
+        timings["wait_records"] = bib.load_into(store)
+        timings["add_records"] = time.perf_counter() - t0 - timings["wait_records"]
         t0 = time.perf_counter()
         problems += integrity_problems(store, claims, RECORD_CHECKS)
         timings["integrity"] += time.perf_counter() - t0

@@ -30,7 +30,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,7 +126,7 @@ def _build_lock(store_path: Path) -> Iterator[None]:
 
 
 def open_or_build(store_path: Path, sources: DataSources, *, strict: bool = True,
-                  rebuild: bool = False) -> KnowledgeGraph:
+                  rebuild: bool = False, progress: Callable[[str], None] | None = None) -> KnowledgeGraph:
     """The graph for `sources`, from the persistent store at `store_path` (built there first if needed).
 
     Reused store: `KnowledgeGraph(store, build=None)`; the stored build's warnings and timings are in the
@@ -146,7 +146,7 @@ def open_or_build(store_path: Path, sources: DataSources, *, strict: bool = True
             store = _open_read_only(store_path)
             if store is not None:
                 return KnowledgeGraph(store, None)
-        result = _build_and_swap(store_path, sources, fp, strict)
+        result = _build_and_swap(store_path, sources, fp, strict, progress)
     store = ox.Store.read_only(str(store_path))
     return KnowledgeGraph(store, BuildResult(store, result.records, result.problems, result.timings))
 
@@ -168,7 +168,8 @@ def _check_target(store_path: Path) -> None:
                               fix="pass a new path for the store (--store PATH or KG_STORE)")])
 
 
-def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, strict: bool) -> BuildResult:
+def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, strict: bool,
+                    progress: Callable[[str], None] | None = None) -> BuildResult:
     _check_target(store_path)
     generations = store_path.parent / f".{store_path.name}.stores"
     generations.mkdir(exist_ok=True)
@@ -177,7 +178,7 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
     try:
         started = time.perf_counter()
         store = ox.Store(str(fresh))
-        result = assemble(sources, store=store)
+        result = assemble(sources, store=store, progress=progress)
         if strict and result.errors:
             raise InputError(result.errors)
         t0 = time.perf_counter()

@@ -6,7 +6,7 @@ gives the same data as an rdflib Graph (oxrdflib) for code that wants rdflib.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -125,13 +125,15 @@ def to_python(term: Any) -> Any:
 
 def load(data_dir: Path | str | None = None, *, bib: Path | str | None = None, claims: Path | str | None = None,
          strict: bool = True, endpoint: str | None = None, graph: str | None = None,
-         store_path: Path | str | None = None, rebuild: bool = False) -> KnowledgeGraph:
+         store_path: Path | str | None = None, rebuild: bool = False,
+         progress: Callable[[str], None] | None = None) -> KnowledgeGraph:
     """Build the graph from data files (the repository's data/ by default).
 
     With strict=True an input with integrity errors raises InputError listing them; strict=False keeps
     the partial graph and leaves the problems in `.build.problems` (the validator's view).
     With `store_path` the graph lives in a persistent on-disk store there (kg.persist.open_or_build): built
     once, reopened read-only while the input files are unchanged (`rebuild=True` forces a new build).
+    `progress` is called with each build stage's name as it starts (kg.build.STAGES).
     With `endpoint` (a SPARQL query URL) nothing is built: the graph is the one `kg push` put in that store
     (see `connect`). The environment is not consulted here, so building and exporting stay local.
     """
@@ -142,8 +144,8 @@ def load(data_dir: Path | str | None = None, *, bib: Path | str | None = None, c
     if store_path:
         from kg.persist import open_or_build
 
-        return open_or_build(Path(store_path), sources, strict=strict, rebuild=rebuild)
-    result = assemble(sources)
+        return open_or_build(Path(store_path), sources, strict=strict, rebuild=rebuild, progress=progress)
+    result = assemble(sources, progress=progress)
     if strict and result.errors:
         raise InputError(result.errors)
     return KnowledgeGraph(result.store, result)

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from kg.bib_job import BibJob
@@ -78,14 +79,31 @@ def test_a_broken_bib_and_a_broken_claims_file_are_reported_together(tmp_path: P
     assert reaped(forks)
 
 
-def test_bib_job_delivers_in_order_and_reaps_its_child(forks: list[int]) -> None:
+def test_bib_job_delivers_in_order_and_leaves_no_process_or_file(forks: list[int], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     job = BibJob(REPO / "data" / "references.bib", parallel=True)
     keys, problems = job.keys()
     assert "eneqvist2017lumbar" in keys and all(p.severity != "error" for p in problems)
-    assert b"<http://xmlns.com/foaf/0.1/Person>" in job.ntriples()
+    store = ox.Store()
+    job.load_into(store)
+    assert len(list(store.quads_for_pattern(None, None, ox.NamedNode("http://xmlns.com/foaf/0.1/Person")))) > 50
     job.finish()
     assert {r.key for r in job.records()} == set(keys)
     assert reaped(forks)
+    assert list(tmp_path.iterdir()) == []  # the records' N-Triples file and its directory are gone
+
+
+def test_an_abandoned_job_removes_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that fails after the child wrote its N-Triples (say, a bad claims file) leaves nothing in /tmp."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    job = BibJob(REPO / "data" / "references.bib", parallel=True)
+    job.keys()
+    job._receive("nt")  # the file exists now
+    assert any(tmp_path.rglob("records.nt"))
+    job.close()
+    del job
+    assert list(tmp_path.iterdir()) == []
 
 
 FRAME = """@prefix pico: <http://data.cochrane.org/ontologies/pico/> .
@@ -128,3 +146,10 @@ def test_blank_node_syntax_is_found_outside_strings_only(tmp_path: Path, turtle:
     path = tmp_path / "claims.ttl"
     path.write_text(turtle + "\n", encoding="utf-8")
     assert ClaimsFile(path).may_have_blank_nodes() is expected
+
+
+def test_rewriting_keys_in_chunks_gives_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = DataSources.resolve(REPO / "data")
+    whole = sorted_ntriples(assemble(sources).store)
+    monkeypatch.setattr("kg.claims.REWRITE_CHUNK", 3)
+    assert sorted_ntriples(assemble(sources).store) == whole
