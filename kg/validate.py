@@ -6,19 +6,20 @@ property at fault, what is wrong and how to fix it. SHACL is a stage of its own 
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from kg import paths
+from kg import paths, shacl
 from kg.bib import BibRecord
 from kg.build import DataSources, _short, assemble
 from kg.claims import ClaimsFile
 from kg.errors import InputError, Problem, display_path
 from kg.namespace import HS
-from kg.serialize import to_rdflib
 
 
 @dataclass
@@ -62,7 +63,7 @@ def validate(sources: DataSources, shacl: bool = True) -> ValidationReport:
     report.triples = len(result.store)
     if shacl:
         t0 = time.perf_counter()
-        report.problems += shacl_problems(to_rdflib(result.store), sources, result.records)
+        report.problems += shacl_stage(result.store, sources, result.records, report.timings)
         report.timings["shacl"] = time.perf_counter() - t0
     return report
 
@@ -75,12 +76,23 @@ def shapes_graph() -> rdflib.Graph:
     return graph
 
 
-def shacl_problems(data: rdflib.Graph, sources: DataSources, records: list[BibRecord]) -> list[Problem]:
-    """pySHACL over the assembled graph, each result turned into a located Problem."""
-    from pyshacl import validate as shacl_validate
+def shacl_stage(store: ox.Store, sources: DataSources, records: list[BibRecord],
+                timings: dict[str, float] | None = None, workers: int | None = None) -> list[Problem]:
+    """The SHACL stage over a built store (kg.shacl: partial rdflib copies, pySHACL split over processes)."""
+    return shacl.validate(store, shapes_graph(), functools.partial(_located, sources=sources, records=records),
+                          workers=workers, timings=timings)
 
-    conforms, results, _ = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", allow_warnings=True)
-    if conforms:
+
+def shacl_problems(data: rdflib.Graph, sources: DataSources, records: list[BibRecord]) -> list[Problem]:
+    """pySHACL over an rdflib graph, each result turned into a located Problem."""
+    store = ox.Store()
+    store.load(input=data.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return shacl_stage(store, sources, records, workers=1)
+
+
+def _located(results: rdflib.Graph, data: rdflib.Graph, *, sources: DataSources, records: list[BibRecord]) -> list[Problem]:
+    """Each validation result as a Problem located in references.bib or the claims file."""
+    if next(results.subjects(rdflib.RDF.type, SH.ValidationResult), None) is None:
         return []
     by_iri = {r.iri: r for r in records}
     loader = ClaimsFile(sources.claims)

@@ -82,3 +82,37 @@ def test_shacl_catches_interval_and_decimal_errors(tmp_path: Path) -> None:
     assert "decimal value" in messages
     assert "lower bound is above its upper bound" in messages
     assert all(p.record == "res:smith2020-dislocation" for p in report.errors), messages
+
+
+@pytest.mark.parametrize("case", ["claim-without-statement", "bad-interval"])
+def test_shacl_split_over_processes_finds_the_same_problems(case: str, tmp_path: Path) -> None:
+    """kg.shacl splits the shapes into groups, one forked process each: same problems as one pySHACL run."""
+    from kg.build import assemble
+    from kg.validate import shacl_stage
+
+    data = RESOURCES / "broken" / case
+    if case == "bad-interval":
+        claims = (RESOURCES / "valid" / "claims.ttl").read_text()
+        claims = claims.replace("qudt:value 7.5 ;", 'qudt:value "seven" ; hs:lowerBound 9.0 ; hs:upperBound 2.0 ;')
+        (tmp_path / "claims.ttl").write_text(claims)
+        (tmp_path / "references.bib").write_text((RESOURCES / "valid" / "references.bib").read_text())
+        data = tmp_path
+    sources = DataSources.resolve(data)
+    result = assemble(sources)
+    one = shacl_stage(result.store, sources, result.records, workers=1)
+    timings: dict[str, float] = {}
+    split = shacl_stage(result.store, sources, result.records, timings, workers=3)
+    assert one, "the fixture must violate a shape"
+    assert sorted(map(str, split)) == sorted(map(str, one))
+    assert timings["shacl_workers"] >= 2
+
+
+def test_shacl_copy_holds_only_what_the_shapes_can_see(real_kg) -> None:
+    from kg.shacl import data_graph
+    from kg.validate import shapes_graph
+
+    data = data_graph(real_kg.store, shapes_graph())
+    assert 0 < len(data) < len(real_kg)
+    predicates = {str(p) for p in data.predicates()}
+    assert "http://www.w3.org/1999/02/22-rdf-syntax-ns#first" not in predicates  # author list cells stay out
+    assert {"http://purl.org/dc/terms/title", "https://w3id.org/hipspine/vocab#bibKey"} <= predicates
