@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import math
 import os
 import re
 import resource
@@ -307,6 +308,34 @@ def count_rows(result: Any) -> int:
                 pass
         n += 1
     return n
+
+
+# ------------------------------------------------------------------------------------------------ the app
+
+_PAGE = re.compile(r"""st\.Page\(\s*["'](?P<path>[^"']+)["'](?P<args>[^)]*)\)""")
+_TITLE = re.compile(r"""title\s*=\s*["'](?P<title>[^"']+)["']""")
+
+
+def app_pages(app: Path | None = None) -> list[dict[str, Any]]:
+    """The pages app.py registers with st.Page("app_pages/x.py", title=..., default=True), in its order:
+    read from the source, so pages added later are measured too."""
+    text = (app or REPO / "app.py").read_text(encoding="utf-8")
+    pages = []
+    for m in _PAGE.finditer(text):
+        title = _TITLE.search(m.group("args"))
+        pages.append({"path": m.group("path"), "title": title.group("title") if title else Path(m.group("path")).stem,
+                      "default": bool(re.search(r"default\s*=\s*True", m.group("args")))})
+    if pages and not any(p["default"] for p in pages):
+        pages[0]["default"] = True  # st.navigation opens the first page when none is marked default
+    return pages
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of an already sorted list; None when empty."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
 def machine() -> dict[str, Any]:

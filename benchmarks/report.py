@@ -2,7 +2,9 @@
 
 Each size gets: the targets of issue 6 with the measured value and MET / MISSED, the build by stage against
 (raw bibtexparser parse + raw Oxigraph load), SHACL, load time and memory per engine, every named query on
-every engine side by side with the rdflib/Oxigraph ratio, the persistent-store restart, and the network.
+every engine side by side with the rdflib/Oxigraph ratio, the persistent-store restart, the network and its
+vis-network page, the evidence summaries, the app's first render of each page, and the SPARQL endpoints
+(`kg serve`, Oxigraph server) under concurrent clients.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 STAGES = ("parse_bib", "load_ontology", "load_claims", "add_records", "derive", "integrity")
+ENGINES = ("ox_mem", "api", "ox_disk", "server", "kg_serve", "rdflib")  # the per-query timings, table order
 
 
 def fmt_s(value: Any, stopped: bool = False) -> str:
@@ -76,6 +79,7 @@ def query_rows(size: dict[str, Any]) -> list[dict[str, Any]]:
             "api": (ox_mem.get("api_queries") or {}).get(name),
             "ox_disk": (size.get("ox_disk", {}).get("queries") or {}).get(name),
             "server": (size.get("server", {}).get("queries") or {}).get(name),
+            "kg_serve": (size.get("serve_load", {}).get("queries") or {}).get(name),
             "rdflib": (size.get("rdflib", {}).get("queries") or {}).get(name),
         })
     return rows
@@ -219,9 +223,11 @@ def render_size(label: str, size: dict[str, Any]) -> list[str]:
     if raw_bib or raw_load:
         total = med.get("total") if med else None
         ref = (raw_bib or 0) + (raw_load or 0)
+        parse_cell = cell((size.get("raw_bib") or {}).get("parse_file"))
+        load_cell = cell((size.get("raw_load") or {}).get("store_load"))
         L += ["| reference | time |", "|---|---|",
-              f"| bibtexparser 2 `parse_file` of the same .bib (default stack, no LaTeX middleware) | {cell((size.get('raw_bib') or {}).get('parse_file'))} |",
-              f"| pyoxigraph `Store().load` of the built graph's N-Triples | {cell((size.get('raw_load') or {}).get('store_load'))} |",
+              f"| bibtexparser 2 `parse_file` of the same .bib (default stack, no LaTeX middleware) | {parse_cell} |",
+              f"| pyoxigraph `Store().load` of the built graph's N-Triples | {load_cell} |",
               f"| sum | {fmt_s(ref)} |"]
         if total:
             L.append(f"| build / sum | {total / ref:.2f}× (target ≤ 1.5×) |")
@@ -233,15 +239,20 @@ def render_size(label: str, size: dict[str, Any]) -> list[str]:
     if shacl.get("skipped"):
         L += [f"**SHACL:** not run ({shacl['skipped']}).", ""]
     elif shacl:
+        shacl_result = (f"error: {str(shacl.get('error'))[:80]}" if shacl.get("error")
+                        else f"{shacl.get('errors', '?')} errors")
         L += ["**SHACL stage** (`kg validate`: rdflib copy of the graph + pySHACL)", "",
               "| rdflib copy (`to_rdflib`) | pySHACL | stage total | peak RSS | result |", "|---|---|---|---|---|",
               f"| {fmt_s(shacl.get('to_rdflib_s'))} | {fmt_s(shacl.get('pyshacl_s'))} | "
-              f"{fmt_s(shacl.get('shacl_stage_s'), bool(shacl.get('stopped')))} | {fmt_mb(shacl.get('process', {}).get('peak_rss_mb'))} | "
-              f"{'error: ' + str(shacl.get('error'))[:80] if shacl.get('error') else str(shacl.get('errors', '?')) + ' errors'} |", ""]
+              f"{fmt_s(shacl.get('shacl_stage_s'), bool(shacl.get('stopped')))} | "
+              f"{fmt_mb(shacl.get('process', {}).get('peak_rss_mb'))} | {shacl_result} |", ""]
     L += engines_table(size)
     L += queries_table(size)
     L += restart_table(size)
     L += network_table(size)
+    L += evidence_table(size)
+    L += app_table(size)
+    L += serve_table(size)
     return L
 
 
@@ -269,7 +280,8 @@ def engines_table(size: dict[str, Any]) -> list[str]:
     elif rd.get("load"):
         load = rd["load"]
         rows.append(("rdflib `Graph()` Memory store (`parse(format='nt')`)",
-                     fmt_s(load.get("seconds"), bool(load.get("stopped"))) + (f", {load.get('triples_loaded'):,} triples loaded" if load.get("stopped") else ""),
+                     fmt_s(load.get("seconds"), bool(load.get("stopped")))
+                     + (f", {load.get('triples_loaded'):,} triples loaded" if load.get("stopped") else ""),
                      fmt_mb(rd.get("graph_rss_mb")), fmt_mb(rd.get("process", {}).get("peak_rss_mb")), "–"))
     if not rows:
         return []
@@ -284,8 +296,10 @@ def queries_table(size: dict[str, Any]) -> list[str]:
     if not rows:
         return []
     api = any(r["api"] for r in rows)
+    kg_serve = any(r["kg_serve"] for r in rows)
     head = ["query", "kind", "rows", "Oxigraph in memory"] + (["kg.queries.run_named"] if api else []) + \
-           ["Oxigraph persistent (RocksDB)", "Oxigraph server (HTTP+JSON)", "rdflib Memory", "rdflib / Oxigraph"]
+           ["Oxigraph persistent (RocksDB)", "Oxigraph server (HTTP+JSON)"] + \
+           (["`kg serve` (HTTP+JSON)"] if kg_serve else []) + ["rdflib Memory", "rdflib / Oxigraph"]
     L = ["**Named queries** (kg/queries/*.rq; median of 3, n=1 when a run took > 5 s; every row materialised; "
          "the same SPARQL text on every engine)", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -293,14 +307,14 @@ def queries_table(size: dict[str, Any]) -> list[str]:
         rtext = "–" if ratio is None else f"{'≥' if ratio[1] else ''}{ratio[0]:.0f}×"
         kind = "aggregate" if r["aggregate"] else "lookup"
         cells = [r["name"], kind, str(r["rows"]), cell(r["ox_mem"])] + ([cell(r["api"])] if api else []) + \
-                [cell(r["ox_disk"]), cell(r["server"]), cell(r["rdflib"]), rtext]
+                [cell(r["ox_disk"]), cell(r["server"])] + ([cell(r["kg_serve"])] if kg_serve else []) + \
+                [cell(r["rdflib"]), rtext]
         L.append("| " + " | ".join(cells) + " |")
     params = [f"`{r['name']}`: " + ", ".join(f"{k} = {v[1].rsplit('/', 1)[-1]}" for k, v in (r["params"] or {}).items())
               for r in rows if r["params"]]
     if params:
         L += ["", "Parameters: " + "; ".join(params) + "."]
-    errors = [(r["name"], e, (r.get(e) or {}).get("error")) for r in rows for e in ("ox_mem", "api", "ox_disk", "server", "rdflib")
-              if (r.get(e) or {}).get("error")]
+    errors = [(r["name"], e, (r.get(e) or {}).get("error")) for r in rows for e in ENGINES if (r.get(e) or {}).get("error")]
     if errors:
         L += ["", "Errors: " + "; ".join(f"{n} on {e}: {msg[:160]}" for n, e, msg in errors)]
     return L + [""]
@@ -312,7 +326,8 @@ def restart_table(size: dict[str, Any]) -> list[str]:
         return []
     fq = r.get("first_query", {})
     return ["**Restart on the persistent store** (new process; `open_or_build` finds the manifest current)", "",
-            "| imports | fingerprint (sha256 of inputs) | open (read-only) | first query | process start → first answer | rebuilt? |",
+            "| imports | fingerprint (sha256 of inputs) | open (read-only) | first query | process start → first answer "
+            "| rebuilt? |",
             "|---|---|---|---|---|---|",
             f"| {fmt_s(r.get('imports_s'))} | {fmt_s(r.get('fingerprint_s'))} | {fmt_s(r.get('open_s'))} | "
             f"{fq.get('name')} {fmt_s(fq.get('seconds'))} ({fq.get('rows')} rows) | **{fmt_s(r.get('to_first_answer_s'))}** | "
@@ -330,10 +345,136 @@ def network_table(size: dict[str, Any]) -> list[str]:
     L = ["**Evidence network** (`kg.network`)", "", "| step | time | size |", "|---|---|---|",
          f"| `evidence_network(kg)` | {cell(n.get('evidence_network'))} | {n.get('nodes')} nodes, {n.get('edges')} edges, "
          f"+{fmt_mb(n.get('network_rss_mb'))} |"]
+    assets = n.get("vis_assets")
+    if assets:
+        L.append(f"| first read of the vis-network script and CSS pyvis ships (inlined in every page) | {cell(assets)} | "
+                 f"{(assets.get('chars') or 0) / 1024:.0f} KiB |")
     for cap_nodes, entry in (n.get("to_vis_html") or {}).items():
         size_b = entry.get("html_bytes")
-        L.append(f"| `to_vis_html(G, max_nodes={cap_nodes})` | {cell(entry)} | "
-                 f"{'–' if size_b is None else f'{size_b / 1024:.0f} KiB HTML'} |")
+        omitted = entry.get("omitted_nodes")
+        what = f"`to_vis_html(G, max_nodes={cap_nodes})`"
+        if entry.get("app_default"):
+            what += " (the Network page's default cap)"
+        L.append(f"| {what} | {cell(entry)} | {'–' if size_b is None else f'{size_b / 1024:.0f} KiB HTML'}"
+                 f"{'' if omitted is None else f', {omitted} nodes left out'} |")
+    return L + [""]
+
+
+def evidence_table(size: dict[str, Any]) -> list[str]:
+    ev = size.get("evidence", {})
+    if not ev:
+        return []
+    proc = ev.get("process", {})
+    L = [f"**Evidence summaries** (`kg.evidence` on the graph in an in-memory store; median of 3, n=1 when a run took "
+         f"> 5 s, > 2 s for claims_overview; the first call, which also warms imports and caches, beside it; "
+         f"peak RSS {fmt_mb(proc.get('peak_rss_mb'))})", ""]
+    if ev.get("error") and not ev.get("ops"):
+        return L + [f"error: {str(ev['error'])[:300]}", ""]
+    claims = ev.get("claims") or {}
+    L += ["| call | time | first call | result |", "|---|---|---|---|"]
+    for name, entry in (ev.get("ops") or {}).items():
+        runs = entry.get("runs") or []
+        first = fmt_s(runs[0]) if len(runs) > 1 else "–"
+        items = entry.get("items")
+        unit = {"claim_summary": "studies", "explain_disagreements": "study pairs", "claims_overview": "claims",
+                "fidelity_report": "items", "evidence_table": "rows"}.get(name.split(" ")[0], "items")
+        if items == 1:
+            unit = {"studies": "study", "study pairs": "study pair", "claims": "claim", "rows": "row"}.get(unit, unit)
+        result = f"error: {str(entry['error'])[:120]}" if entry.get("error") else ("–" if items is None else f"{items:,} {unit}")
+        if name == "claims_overview" and items and entry.get("seconds") and not entry.get("stopped"):
+            result += f" ({entry['seconds'] / items * 1000:.1f} ms a claim)"
+        L.append(f"| `{name}` | {cell(entry)} | {first} | {result} |")
+    if claims:
+        L += ["", "Claims: " + "; ".join(f"{role} = {iri.rsplit('/', 1)[-1]}" for role, iri in claims.items()) + "."]
+    if ev.get("error"):
+        L += ["", f"Error: {str(ev['error'])[:300]}"]
+    return L + [""]
+
+
+def app_table(size: dict[str, Any]) -> list[str]:
+    app = size.get("app", {})
+    pages = app.get("pages") or {}
+    if not pages and not app.get("error"):
+        return []
+    L = ["**App pages** (`streamlit.testing.v1.AppTest` on app.py, each page in its own process: the app starts on "
+         "its default page, `st.cache_data` is cleared, then the page's first render is timed; the graph and the "
+         "network stay cached, as in a running app; then a rerun with the page's data cached)", ""]
+    if app.get("error"):
+        return L + [f"error: {app['error']}", ""]
+    starts = [p.get("start") for p in pages.values() if (p.get("start") or {}).get("seconds") is not None]
+    source = next((p.get("source") for p in pages.values() if p.get("source")), None)
+    if starts:
+        secs = sorted(x["seconds"] for x in starts)
+        L.append(f"App start (imports, the graph, the network, the default page; graph: {source or 'KG_DATA_DIR'}): "
+                 f"{fmt_s(statistics.median(secs))} (median of the {len(secs)} page processes; "
+                 f"{fmt_s(secs[0])}–{fmt_s(secs[-1])}).")
+        L.append("")
+    L += ["| page | first render | rerun (cached) | peak RSS of the process | status |", "|---|---|---|---|---|"]
+    for path, p in pages.items():
+        proc = p.get("process", {})
+        first, rerun = p.get("first_render") or {}, p.get("rerun") or {}
+        problem = p.get("error") or first.get("error") or (p.get("start") or {}).get("error")
+        if proc.get("killed_after_s"):
+            status_text = f"killed after {proc['killed_after_s']:g} s"
+        elif first.get("stopped"):
+            status_text = "timed out"
+        elif problem:
+            status_text = f"**error**: {str(problem)[:160]}"
+        elif proc.get("exit") not in (0, None):
+            status_text = f"**error**: exit {proc.get('exit')}"
+        elif not first:
+            status_text = "**error**: no render recorded"
+        else:
+            status_text = "ok"
+        title = p.get("title") or path
+        L.append(f"| {title} (`{path}`){' (default)' if p.get('default') else ''} | {cell(first) if first else '–'} | "
+                 f"{cell(rerun) if rerun else '–'} | {fmt_mb(proc.get('peak_rss_mb'))} | {status_text} |")
+    return L + [""]
+
+
+def serve_table(size: dict[str, Any]) -> list[str]:
+    sl = size.get("serve_load", {})
+    if not sl:
+        return []
+    settings = sl.get("settings") or {}
+    kg, ox = sl.get("kg_serve") or {}, sl.get("oxigraph") or {}
+    L = [f"**SPARQL endpoints under load** (loopback; closed-loop clients, each a process that sends the next named "
+         f"query of its mix as soon as the last answer is read, for {settings.get('duration_s', '?')} s per level; "
+         f"{settings.get('client', '')}; latencies of answered queries)", ""]
+    if sl.get("error") and not (kg or ox):
+        return L + [f"error: {str(sl['error'])[:300]}", ""]
+    info = []
+    if kg.get("error"):
+        info.append(f"`kg serve`: error: {str(kg['error'])[:200]}")
+    elif kg:
+        info.append(f"`kg serve` with its {settings.get('kg_serve', '')}: up in {fmt_s(kg.get('startup_s'))} (graph "
+                    f"built from the data files), RSS {fmt_mb(kg.get('rss_after_start_mb'))} after start, peak "
+                    f"{fmt_mb(kg.get('server_peak_rss_mb'))} (the server process; each query runs in a forked child)")
+    if ox.get("error"):
+        info.append(f"Oxigraph server: error: {str(ox['error'])[:200]}")
+    elif ox:
+        info.append(f"Oxigraph server: `oxigraph load` {fmt_s((ox.get('cli_load') or {}).get('seconds'))}, up in "
+                    f"{fmt_s(ox.get('startup_s'))}, peak RSS {fmt_mb(ox.get('server_peak_rss_mb'))}")
+    L += ["; ".join(info) + ".", ""]
+    mixes = sl.get("mixes") or {}
+    if mixes:
+        what = {"point": "alone", "lookup": "every query the table above calls a lookup", "all": "every named query"}
+        L += ["Mixes, each client going round its mix from its own starting point: "
+              + "; ".join(f"*{m}* = " + (f"`{q[0]}` {what[m]}" if m == "point" and len(q) == 1
+                                         else f"{len(q)} queries ({what.get(m, m)})")
+                          for m, q in mixes.items()) + ".", ""]
+    L += ["| server | mix | clients | queries/s | p50 | p95 | max | errors | truncated |", "|" + "---|" * 9]
+    for name, out in (("`kg serve`", kg), ("Oxigraph server", ox)):
+        for level in (out.get("load") or {}).values():
+            if level.get("error"):
+                L.append(f"| {name} | {level.get('mix')} | {level.get('clients')} | error: {level['error']} | | | | | |")
+                continue
+            errs = level.get("errors") or 0
+            detail = ", ".join(f"{k}×{v}" for k, v in (level.get("errors_by_status") or {}).items())
+            qps = level.get("qps")
+            L.append(f"| {name} | {level.get('mix')} | {level.get('clients')} | {'–' if qps is None else f'{qps:.1f}'} | "
+                     f"{fmt_s(level.get('p50_s'))} | {fmt_s(level.get('p95_s'))} | {fmt_s(level.get('max_s'))} | "
+                     f"{errs}{f' ({detail})' if detail else ''} of {level.get('requests')} | {level.get('truncated', 0)} |")
     return L + [""]
 
 

@@ -24,7 +24,8 @@ from benchmarks.common import CACHE, REPO, RESULTS, machine
 
 PY = sys.executable
 ALL_TASKS = ("build", "raw_bib", "raw_load", "cli_build", "shacl", "ox_mem", "ox_disk", "restart", "rdflib",
-             "server", "network")
+             "server", "network", "evidence", "app", "serve_load")
+NEEDS_QUERIES = {"ox_disk", "restart", "rdflib", "server", "serve_load"}  # read queries.json, which ox_mem writes
 
 
 def parse_size(text: str) -> int:
@@ -148,6 +149,8 @@ def run_size(n: int, args: argparse.Namespace, previous: dict[str, Any] | None =
                             "bib_mb": round((data_dir / "references.bib").stat().st_size / 2**20, 2),
                  "claims_mb": round((data_dir / "claims.ttl").stat().st_size / 2**20, 2)})
     tasks = [t for t in ALL_TASKS if t in args.tasks]
+    if not queries.exists() and NEEDS_QUERIES & set(tasks) and "ox_mem" not in tasks:
+        tasks.insert(0, "ox_mem")
     if not nt.exists() and "build" not in tasks:
         tasks.insert(0, "build")
 
@@ -200,7 +203,49 @@ def run_size(n: int, args: argparse.Namespace, previous: dict[str, Any] | None =
             note(task, run_worker(["server", *common, "--repeat", str(repeat), "--cap", str(q_cap)], out, timeout))
         elif task == "network":
             note(task, run_worker(["network", *common, "--repeat", str(repeat), "--cap", str(q_cap)], out, timeout))
+        elif task == "evidence":
+            note(task, run_worker(["evidence", *common, "--repeat", str(repeat), "--cap", str(q_cap)], out, timeout))
+        elif task == "app":
+            size[task] = run_app(label(n), common, work, args, q_cap, timeout)
+        elif task == "serve_load":
+            levels = ",".join(str(c) for c in args.clients)
+            outer = timeout + 2 * 3 * len(args.clients) * (args.load_duration + 70)  # 2 servers x 3 mixes x levels
+            note(task, run_worker(["serve_load", *common, "--repeat", str(repeat), "--cap", str(q_cap),
+                                   "--clients", levels, "--duration", str(args.load_duration),
+                                   "--load-cap", str(max(180.0, timeout / 2))], out, outer))
     return size
+
+
+def run_app(size_label: str, common: list[str], work: Path, args: argparse.Namespace, cap: float,
+            timeout: float) -> dict[str, Any]:
+    """Each page of app.py in a worker of its own (benchmarks.worker app_page): its first render under
+    AppTest, its peak RSS, and its error if it fails (a failing page is reported, not dropped)."""
+    from benchmarks.common import app_pages
+
+    pages = app_pages()
+    result: dict[str, Any] = {"pages": {}}
+    if not pages:
+        result["error"] = "no st.Page(...) found in app.py"
+        return result
+    store = work / "store" / "kg"
+    for page in pages:
+        stem = Path(page["path"]).stem
+        data = run_worker(["app_page", *common, "--page", page["path"], "--store", str(store), "--cap", str(cap),
+                           "--mem-cap", str(args.mem_cap)], work / f"app-{stem}.json", timeout)
+        data["default"] = page["default"]
+        data.setdefault("title", page["title"])  # a worker killed early never wrote it
+        result["pages"][page["path"]] = data
+        proc = data.get("process", {})
+        first = data.get("first_render") or {}
+        err = data.get("error") or first.get("error") or (data.get("start") or {}).get("error")
+        print(f"  {size_label:>5} app {stem:<14} first render {fmt_seconds(first.get('seconds'))}, "
+              f"rss {proc.get('peak_rss_mb')} MB{'  ERROR ' + str(err)[:160] if err else ''}"
+              f"{'  KILLED' if proc.get('killed_after_s') else ''}", flush=True)
+    return result
+
+
+def fmt_seconds(value: Any) -> str:
+    return f"{value:.3f} s" if isinstance(value, (int, float)) else "–"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,7 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rdflib-load-cap", type=float, default=180.0)
     p.add_argument("--rdflib-query-cap", type=float, default=60.0)
     p.add_argument("--mem-cap", type=float, default=10240.0,
-                   help="address-space cap (MiB) for the pure-Python workers (rdflib, SHACL)")
+                   help="address-space cap (MiB) for the pure-Python workers (rdflib, SHACL) and each app page")
+    p.add_argument("--clients", default="1,4,8", type=lambda t: [int(x) for x in t.split(",") if x.strip()],
+                   help="serve_load: concurrent loopback clients per load level")
+    p.add_argument("--load-duration", type=float, default=10.0, help="serve_load: seconds per load level")
     p.add_argument("--no-real", action="store_true", help="skip `kg build` on the curated data/")
     p.add_argument("--out", type=Path, default=None, help="results JSON (default results/<date>-<commit>.json)")
     args = p.parse_args(argv)
