@@ -69,11 +69,11 @@ class BibJob:
         assert self._keys is not None
         return self._keys, self._problems
 
-    def load_into(self, store: ox.Store) -> float:
+    def load_into(self, store: ox.Store, *, bulk: bool = False) -> float:
         """Load the records' triples into `store`; returns the seconds spent waiting for the child.
 
         lenient: Oxigraph skips re-validating IRIs that record_ntriples built from slugs, quoted DOIs and
-        key segments."""
+        key segments. bulk: Oxigraph's bulk loader (for a fresh on-disk store)."""
         self._raise_error()
         t0 = time.perf_counter()
         if self._nt is None and self._nt_path is None:
@@ -81,13 +81,14 @@ class BibJob:
         waited = time.perf_counter() - t0
         if self._nt_path is not None:
             try:
-                store.load(path=str(self._nt_path), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+                (store.bulk_load if bulk else store.load)(path=str(self._nt_path), format=ox.RdfFormat.N_TRIPLES,
+                                                          lenient=True)
             finally:  # the child wrote the file before saying so: nothing else uses the directory
                 self._nt_path = None
                 self._remove_tmpdir()
         else:
             assert self._nt is not None
-            store.load(input=self._nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            (store.bulk_load if bulk else store.load)(input=self._nt, format=ox.RdfFormat.N_TRIPLES, lenient=True)
             self._nt = None
         return waited
 

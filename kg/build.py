@@ -88,11 +88,12 @@ STAGES = {
 
 
 def assemble(sources: DataSources, store: ox.Store | None = None, *, parallel: bool | None = None,
-             progress: Callable[[str], None] | None = None) -> BuildResult:
+             progress: Callable[[str], None] | None = None, bulk: bool = False) -> BuildResult:
     """Build the graph; raise InputError for input that cannot be read, collect the rest as problems.
 
     parallel: parse the BibTeX in a forked child (None: only for a large file). progress: called with the
-    name of each stage as it starts (the CLI shows it on long builds).
+    name of each stage as it starts (the CLI shows it on long builds). bulk: load with Oxigraph's bulk
+    loader, for a fresh on-disk store that is thrown away if the build fails (kg.persist).
     """
     timings: dict[str, float] = {}
     step = progress or (lambda _stage: None)
@@ -110,7 +111,7 @@ def assemble(sources: DataSources, store: ox.Store | None = None, *, parallel: b
         t0 = time.perf_counter()
         try:
             claims = ClaimsFile(sources.claims)
-            load_claims(store, claims)
+            load_claims(store, claims, bulk=bulk)
         except InputError as exc:
             raise InputError(_bib_problems(bib) + exc.problems) from None
         timings["load_claims"] = time.perf_counter() - t0
@@ -138,7 +139,7 @@ def assemble(sources: DataSources, store: ox.Store | None = None, *, parallel: b
 
         step("add_records")
         t0 = time.perf_counter()
-        timings["wait_records"] = bib.load_into(store)
+        timings["wait_records"] = bib.load_into(store, bulk=bulk)
         timings["add_records"] = time.perf_counter() - t0 - timings["wait_records"]
         t0 = time.perf_counter()
         problems += integrity_problems(store, claims, RECORD_CHECKS)

@@ -99,11 +99,13 @@ def syntax_problem(claims: ClaimsFile, exc: SyntaxError) -> Problem:
                    fix="fix the Turtle at that line (a missing '.', ';' or quote is the usual cause)")
 
 
-def load_claims(store: ox.Store, claims: ClaimsFile) -> None:
-    """Parse the Turtle into the default graph; a syntax error loads nothing and raises InputError."""
+def load_claims(store: ox.Store, claims: ClaimsFile, *, bulk: bool = False) -> None:
+    """Parse the Turtle into the default graph; a syntax error raises InputError (and loads nothing, unless
+    bulk: Oxigraph's bulk loader, ~3x faster into an on-disk store, is not transactional)."""
+    loader = store.bulk_load if bulk else store.load
     try:
         # From the file, not the text in memory: a second copy of the text would cost ~0.2 GB at 100k papers.
-        store.load(path=str(claims.path), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+        loader(path=str(claims.path), format=ox.RdfFormat.TURTLE, base_iri=BASE)
     except SyntaxError as exc:
         raise InputError([syntax_problem(claims, exc)]) from None
 

@@ -178,7 +178,7 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
     try:
         started = time.perf_counter()
         store = ox.Store(str(fresh))
-        result = assemble(sources, store=store, progress=progress)
+        result = assemble(sources, store=store, progress=progress, bulk=True)  # a fresh directory: bulk is safe
         if strict and result.errors:
             raise InputError(result.errors)
         t0 = time.perf_counter()

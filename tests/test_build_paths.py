@@ -153,3 +153,13 @@ def test_rewriting_keys_in_chunks_gives_the_same_graph(monkeypatch: pytest.Monke
     whole = sorted_ntriples(assemble(sources).store)
     monkeypatch.setattr("kg.claims.REWRITE_CHUNK", 3)
     assert sorted_ntriples(assemble(sources).store) == whole
+
+
+def test_bulk_loading_into_a_disk_store_gives_the_same_graph(tmp_path: Path) -> None:
+    """kg.persist builds a fresh on-disk store with Oxigraph's (non-transactional, faster) bulk loader."""
+    sources = DataSources.resolve(REPO / "data")
+    on_disk = assemble(sources, store=ox.Store(str(tmp_path / "store")), bulk=True)
+    assert sorted_ntriples(on_disk.store) == sorted_ntriples(assemble(sources).store)
+    with pytest.raises(InputError, match="Turtle syntax error"):
+        assemble(DataSources.resolve(RESOURCES / "broken" / "bad-turtle"), store=ox.Store(str(tmp_path / "bad")),
+                 bulk=True)
