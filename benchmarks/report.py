@@ -241,10 +241,11 @@ def render_size(label: str, size: dict[str, Any]) -> list[str]:
     elif shacl:
         shacl_result = (f"error: {str(shacl.get('error'))[:80]}" if shacl.get("error")
                         else f"{shacl.get('errors', '?')} errors")
-        L += ["**SHACL stage** (`kg validate`: rdflib copy of the graph + pySHACL)", "",
-              "| rdflib copy (`to_rdflib`) | pySHACL | stage total | peak RSS | result |", "|---|---|---|---|---|",
+        L += ["**SHACL stage** (`kg validate`: partial rdflib copy + pySHACL, split over forked workers)", "",
+              "| rdflib copy of what the shapes see | pySHACL | stage total (workers) | peak RSS | result |",
+              "|---|---|---|---|---|",
               f"| {fmt_s(shacl.get('to_rdflib_s'))} | {fmt_s(shacl.get('pyshacl_s'))} | "
-              f"{fmt_s(shacl.get('shacl_stage_s'), bool(shacl.get('stopped')))} | "
+              f"{fmt_s(shacl.get('shacl_stage_s'), bool(shacl.get('stopped')))} ({shacl.get('workers', 1)}) | "
               f"{fmt_mb(shacl.get('process', {}).get('peak_rss_mb'))} | {shacl_result} |", ""]
     L += engines_table(size)
     L += queries_table(size)
