@@ -21,6 +21,12 @@ How the time limit is enforced, and why this way (measured on the real graph, 3,
   stopped (in ~0.2 s at 200 MB) before it can exhaust the machine.
 * Forking a process that has other threads (Streamlit, uvicorn) copies only the calling thread; the child
   touches nothing but the store and the pipe, and if it ever hung the time limit would still kill it.
+* A fork per query costs ~20 ms of CPU under load (page tables copied, pages faulted, the process torn
+  down: mostly kernel time), which capped the HTTP endpoint at ~50 queries/s on 2 cores however many
+  clients. `QueryPool` (used by kg.server) forks its workers once and keeps them: same checks and limits,
+  a query costs the evaluation plus ~0.3 ms of pipe traffic, and only a worker that ran past the time
+  limit, died or hit the memory cap is killed and forked again. The app and `kg query` keep the one-off
+  child of `run_user_query`: one query at a time needs no resident processes.
 
 Read-only is guaranteed by the engine call itself: the child only ever calls `Store.query`, whose grammar
 has no update operations. `check_read_only` exists to give a clear message first, and to refuse SERVICE
@@ -28,11 +34,16 @@ has no update operations. `check_read_only` exists to give a clear message first
 """
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import re
+import signal
+import stat
 import sys
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -206,6 +217,24 @@ def _refuse(text: str) -> str:
     return first
 
 
+# Whitespace, comments and PREFIX/BASE declarations, then the query form's keyword. Atomic groups and
+# possessive quantifiers: no backtracking, so any text is matched or rejected in linear time.
+_LEADING_FORM = re.compile(
+    r"(?>\s|#[^\n]*+|PREFIX\s*+[\w.\-]*+:\s*+<[^\s<>\"{}|^`\\]*+>|BASE\s*+<[^\s<>\"{}|^`\\]*+>)*+"
+    r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:.-])", re.I)
+
+
+def query_form(text: str) -> str | None:
+    """The query form ('select', 'ask', 'construct', 'describe') named by the first keyword after the
+    prologue, read with one regular expression (microseconds), for choosing a response format before the
+    query runs; None when the text does not plainly start with one (then ask check_read_only).
+
+    It refuses nothing and parses nothing: run_user_query and QueryPool check every query (updates,
+    SERVICE) before it reaches the engine, and the engine's own parse has the last word."""
+    m = _LEADING_FORM.match(text)
+    return QUERY_FORMS[m.group(1).upper()] if m else None
+
+
 def syntax_error(exc: SyntaxError, text: str) -> QuerySyntaxError:
     """pyoxigraph's 'error at L:C: expected …' as a QuerySyntaxError with a readable message."""
     message = str(exc.args[0]) if exc.args else str(exc)
@@ -250,9 +279,15 @@ def run_user_query(kg: KnowledgeGraph, text: str, limits: QueryLimits | None = N
     first = _refuse(text)
     start = time.perf_counter()
     status, payload = _isolated(kg.store, text, limits)
-    elapsed = time.perf_counter() - start
+    return _finish(text, first, status, payload, time.perf_counter() - start)
+
+
+def _finish(text: str, first: str, status: str, payload: Any, elapsed: float) -> UserQueryResult:
+    """A query process's answer as a UserQueryResult, or the QueryError it stands for."""
     if status == "syntax":
         raise syntax_error(SyntaxError(payload), text)
+    if status == "forbidden":
+        raise ForbiddenQueryError(payload)
     if status == "error":
         raise QueryFailedError(payload)
     kind = "describe" if first == "DESCRIBE" and payload[0] == "construct" else str(payload[0])
@@ -350,8 +385,6 @@ def _child(store: ox.Store | None, text: str, max_rows: int, max_memory_mb: int 
         # The engine aborts with a message on stderr when it hits the memory cap; the parent reports that
         # itself, so keep the child's stderr (and an inherited faulthandler's traceback dump) out of the
         # caller's terminal or log.
-        import faulthandler
-
         faulthandler.disable()
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
@@ -462,16 +495,397 @@ def _result(kind: str, payload: tuple[str, list[str], list[tuple[Any, ...]], boo
                            truncated=truncated, terms=terms)
 
 
-def _cap_memory(max_memory_mb: int | None) -> None:
-    """Limit this (child) process's address space to what it maps now plus max_memory_mb (Linux only)."""
-    if not max_memory_mb:
+def _mapped_bytes() -> int:
+    """This process's address space now (VmSize), the quantity RLIMIT_AS limits."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _cap_memory(max_memory_mb: int | None, *, soft_only: bool = False) -> None:
+    """Limit this (child) process's address space to what it maps now plus max_memory_mb (Linux only).
+
+    `soft_only` (pool workers, which serve many queries with their own caps) sets only the soft limit, so the
+    next query can be given a different one; None then lifts it back to the hard limit. SPARQL has no way to
+    call setrlimit, so the query cannot lift it itself."""
+    if not max_memory_mb and not soft_only:
         return
     try:
         import resource
 
-        with open("/proc/self/statm") as handle:
-            current = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        limit = current + max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        if not max_memory_mb:
+            resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+            return
+        limit = _mapped_bytes() + max_memory_mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard if soft_only else limit))
     except (ImportError, OSError, ValueError):
         pass  # no /proc or no rlimits on this platform: only the time limit applies
+
+
+# ------------------------------------------------------------------------------------------- worker pool
+
+class PoolBusyError(QueryError):
+    """Every worker of a QueryPool stayed busy for the whole wait, so the query was not started."""
+
+    def __init__(self, workers: int, waited_s: float):
+        self.workers = workers
+        self.waited_s = waited_s
+        super().__init__(f"all {workers} query workers stayed busy for {waited_s:g} s; try again later")
+
+
+# A worker whose address space has grown by more than this since it started (allocator caches, fragmentation)
+# is replaced after its answer: each query's memory cap counts from what the worker maps when it starts the
+# query, so without this a long-lived worker's footprint could creep up query after query.
+RECYCLE_GROWTH_MB = 256
+PARENT_CHECK_S = 0.5  # how often a worker checks that the process that forked it is still there
+
+
+@dataclass
+class RenderedResult:
+    """A query's answer already written out by the worker that ran it (QueryPool.run_rendered)."""
+
+    kind: str  # "select", "ask", "construct" or "describe"
+    body: bytes
+    truncated: bool = False
+    elapsed: float = 0.0
+
+
+@dataclass(eq=False)
+class _Worker:
+    pid: int
+    conn: Any  # the parent's end of the worker's socket pair (multiprocessing.connection.Connection)
+    exitcode: int | None = None
+    reaped: bool = False
+
+
+class QueryPool:
+    """Pre-forked query processes for a server that runs many user queries: the same limits as
+    run_user_query (time limit, row cap, memory cap, read-only), without a fork per query.
+
+    Each worker is forked once the graph is loaded, so it shares `store` copy-on-write; it reads
+    (query text, row cap, memory cap) from its own socket pair, refuses updates and SERVICE itself (the same
+    check as run_user_query, made in the process that runs the query), caps its address space (soft
+    RLIMIT_AS: what it maps now plus the cap), evaluates with `Store.query` (no update grammar) and sends the
+    answer back as plain tuples, or (run_rendered) as the bytes a caller's function wrote, so a server's
+    serialising runs in the workers too, in parallel and inside the limits. `run` takes an idle worker
+    (waiting up to the time limit: PoolBusyError after that), and:
+
+    * past the time limit, SIGKILLs the worker, reaps it, forks a replacement and raises QueryTimeoutError;
+    * if the worker dies without answering (the engine aborts at the memory cap, a crash), reaps it, forks a
+      replacement and raises QueryFailedError naming the exit code and the memory cap;
+    * a worker that hit a MemoryError or whose address space grew by RECYCLE_GROWTH_MB is replaced after
+      answering.
+
+    Workers end with the pool: `close()` (or leaving the `with` block) kills and reaps them; a worker whose
+    parent died (killed outright, so close() never ran) notices within PARENT_CHECK_S and exits, and one
+    whose socket is closed exits at once. Thread-safe: any number of threads may call `run` at once; at most
+    `size` queries run at a time. Needs os.fork (where there is none, use run_user_query).
+    """
+
+    def __init__(self, store: ox.Store, workers: int | None = None) -> None:
+        if "fork" not in mp.get_all_start_methods():
+            raise RuntimeError("QueryPool needs os.fork; run_user_query works without it (a subprocess a query)")
+        self.store = store
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.replaced = 0  # workers killed (time limit), lost (died) or recycled, each replaced by a new one
+        self._owner = os.getpid()
+        self._forking = threading.Lock()  # one fork at a time: each child then knows every sibling's socket
+        self._cond = threading.Condition()  # guards the fields below
+        self._workers: dict[int, _Worker] = {}
+        self._idle: list[_Worker] = []
+        self._missing = 0  # replacements that could not be forked yet (tried again when a query needs one)
+        self._closed = False
+        try:
+            for _ in range(self.size):
+                self._idle.append(self._spawn())
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> QueryPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (busy or idle)."""
+        with self._cond:
+            return sorted(self._workers)
+
+    def busy(self) -> int:
+        """How many workers are running a query now."""
+        with self._cond:
+            return len(self._workers) - len(self._idle)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def run(self, text: str, limits: QueryLimits | None = None, *, wait_s: float | None = None) -> UserQueryResult:
+        """run_user_query on a pool worker: refuse updates and SERVICE, then parse and run `text` under
+        `limits` (its start_method is ignored). Waits up to `wait_s` (default: the time limit) for a free
+        worker. Raises QuerySyntaxError, ForbiddenQueryError, QueryTimeoutError, QueryFailedError or
+        PoolBusyError (all QueryError)."""
+        limits = limits or QueryLimits()
+        status, payload, elapsed = self.execute(text, limits, wait_s=wait_s)
+        return _finish(text, "", status, payload, elapsed)
+
+    def run_rendered(self, text: str, limits: QueryLimits, render: Callable[..., bytes], *args: Any,
+                     wait_s: float | None = None) -> RenderedResult:
+        """Like `run`, but the worker also writes the answer out: `render(result, *args)` gets the
+        UserQueryResult and returns bytes. `render` must be a module-level function (it is pickled by name)
+        and `args` picklable; it runs in the worker, under the memory cap and within the time limit. An
+        exception from it is a QueryFailedError."""
+        limits = limits or QueryLimits()
+        status, payload, elapsed = self.execute(text, limits, render=(render, args), wait_s=wait_s)
+        if status != "rendered":
+            _finish(text, "", status, payload, elapsed)  # raises the error the status stands for
+            raise QueryFailedError(f"the query process answered {status!r} instead of a rendered result")
+        kind, body, truncated = payload
+        return RenderedResult(kind, body, truncated, elapsed)
+
+    def execute(self, text: str, limits: QueryLimits, *, render: tuple[Callable[..., bytes], tuple[Any, ...]] | None = None,
+                wait_s: float | None = None) -> tuple[str, Any, float]:
+        """Check and evaluate `text` on a worker: (status, payload, seconds), status being 'ok', 'syntax',
+        'forbidden', 'error' or (with `render`) 'rendered', timed from the moment the worker has the query;
+        raises QueryTimeoutError, QueryFailedError or PoolBusyError."""
+        wait_s = limits.timeout_s if wait_s is None else wait_s
+        deadline = time.monotonic() + wait_s
+        worker = self._acquire(deadline, wait_s)
+        while not self._alive(worker):  # died while idle (killed from outside): take another
+            self._discard(worker)
+            self._refill()
+            worker = self._acquire(deadline, wait_s)
+        start = time.perf_counter()
+        healthy = False
+        try:
+            try:
+                worker.conn.send((text, limits.max_rows, limits.max_memory_mb, render))
+                if not worker.conn.poll(max(0.0, limits.timeout_s - (time.perf_counter() - start))):
+                    raise QueryTimeoutError(limits.timeout_s, time.perf_counter() - start)
+                status, payload, retire = worker.conn.recv()
+            except (EOFError, OSError):  # died without answering: memory cap, a crash, or close() meanwhile
+                exitcode = self._discard(worker)
+                if self._closed:
+                    raise QueryFailedError("the query pool was closed while the query ran") from None
+                raise QueryFailedError(_death_message(exitcode, limits)) from None
+            healthy = not retire
+            return status, payload, time.perf_counter() - start
+        finally:
+            if healthy:
+                self._release(worker)
+            else:  # timed out, died, retiring, or interrupted mid-query: its state is unknown, never reuse it
+                self._discard(worker)
+                self._refill()
+
+    def close(self) -> None:
+        """Kill and reap every worker (a query running on one fails with QueryFailedError). Idempotent."""
+        if os.getpid() != self._owner:
+            return  # a forked copy of the pool object: the workers are not this process's children
+        with self._cond:
+            self._closed = True
+            workers = list(self._workers.values())
+            self._idle.clear()
+            self._cond.notify_all()
+        for worker in workers:
+            self._discard(worker)
+
+    # -------------------------------------------------------------------------------- internals
+
+    def _acquire(self, deadline: float, wait_s: float) -> _Worker:
+        """An idle worker, waiting until `deadline` (time.monotonic()) for one."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    raise QueryFailedError("the query pool is closed")
+                if self._idle:
+                    return self._idle.pop()  # the most recently used: its pages are warm
+                if self._missing:
+                    self._missing -= 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise PoolBusyError(self.size, wait_s)
+                self._cond.wait(remaining)
+        try:
+            return self._spawn()
+        except OSError as exc:
+            with self._cond:
+                self._missing += 1
+            raise QueryFailedError(f"could not start a query process: {exc}") from None
+
+    def _release(self, worker: _Worker) -> None:
+        with self._cond:
+            if not self._closed and worker.pid in self._workers:
+                self._idle.append(worker)
+                self._cond.notify()
+                return
+        self._discard(worker)
+
+    def _refill(self) -> None:
+        """Fork a replacement for a discarded worker (or remember to, if forking fails now)."""
+        if self._closed:
+            return
+        try:
+            worker = self._spawn()
+        except OSError:
+            with self._cond:
+                self._missing += 1
+                self._cond.notify()
+            return
+        with self._cond:
+            self.replaced += 1
+        self._release(worker)
+
+    def _spawn(self) -> _Worker:
+        with self._forking:
+            with self._cond:
+                siblings = [w.conn.fileno() for w in self._workers.values()]
+            parent_end, child_end = mp.Pipe(duplex=True)
+            parent_pid = os.getpid()
+            pid = os.fork()
+            if pid == 0:  # the worker; it never returns into the caller's code
+                code = 70
+                try:
+                    _close_inherited(child_end.fileno(), (*siblings, parent_end.fileno()))
+                    code = _pool_worker(self.store, child_end, parent_pid)
+                finally:
+                    os._exit(code)
+            child_end.close()
+            worker = _Worker(pid, parent_end)
+            with self._cond:
+                self._workers[pid] = worker
+            return worker
+
+    def _alive(self, worker: _Worker) -> bool:
+        """Whether `worker` is still running; one that has exited is reaped here (its exit code kept)."""
+        try:
+            pid, status = os.waitpid(worker.pid, os.WNOHANG)
+        except ChildProcessError:
+            worker.reaped = True
+            return False
+        if pid == 0:
+            return True
+        worker.exitcode, worker.reaped = os.waitstatus_to_exitcode(status), True
+        return False
+
+    def _discard(self, worker: _Worker) -> int | None:
+        """Kill and reap `worker` if it is still in the pool (once); its exit code (-signal when killed).
+        The pid is signalled only while it is still our unreaped child, so never a reused pid."""
+        with self._cond:
+            mine = self._workers.get(worker.pid) is worker
+            if mine:
+                del self._workers[worker.pid]
+        if mine:
+            if not worker.reaped:
+                try:
+                    os.kill(worker.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                try:
+                    _, status = os.waitpid(worker.pid, 0)
+                    worker.exitcode = os.waitstatus_to_exitcode(status)
+                except ChildProcessError:
+                    pass
+                worker.reaped = True
+            worker.conn.close()
+        return worker.exitcode
+
+
+def _close_inherited(keep: int, known: tuple[int, ...]) -> None:
+    """In a new worker: close the sockets and pipes it inherited (the server's listening socket, its clients'
+    connections, the other workers' sockets), except its own, `keep`. A client connection the server closes
+    then really closes, and a worker sees EOF when the server is gone. Files stay open (an on-disk store's).
+    Without a list of open descriptors, closes the `known` ones (the siblings' sockets)."""
+    fds: list[int] = list(known)
+    for listing in ("/proc/self/fd", "/dev/fd"):
+        try:
+            fds = [int(name) for name in os.listdir(listing)]
+            break
+        except (OSError, ValueError):
+            continue
+    for fd in fds:
+        if fd <= 2 or fd == keep:
+            continue
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISSOCK(mode) or stat.S_ISFIFO(mode) or fd in known:
+                os.close(fd)
+        except OSError:
+            pass  # the listing's own descriptor, already closed
+
+
+def _pool_worker(store: ox.Store, conn: Any, parent_pid: int) -> int:
+    """A pool worker's loop: one (text, max_rows, max_memory_mb) request at a time, one answer each, until
+    its socket closes. Returns the exit code."""
+    faulthandler.disable()  # as in _child: the engine's abort message at the memory cap is reported by the pool
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group: the server
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stops its pool itself
+    except ValueError:
+        pass
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="kg-parent-watch").start()
+    baseline = _vm_size()
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return 0  # the pool closed its end, or the server is gone
+        text, max_rows, max_memory_mb, render = request
+        _cap_memory(max_memory_mb, soft_only=True)
+        status, payload = _checked_evaluate(store, text, max_rows, max_memory_mb, render)
+        size = _vm_size() if baseline is not None else None
+        retire = (status == "error" and "memory limit" in payload
+                  or size is not None and baseline is not None and size - baseline > RECYCLE_GROWTH_MB * 1024 * 1024)
+        conn.send((status, payload, retire))
+        if retire:
+            return 0
+
+
+def _checked_evaluate(store: ox.Store, text: str, max_rows: int, max_memory_mb: int | None,
+                      render: tuple[Callable[..., bytes], tuple[Any, ...]] | None) -> tuple[str, Any]:
+    """In a pool worker: refuse updates and SERVICE, evaluate, name DESCRIBE results, and write the answer
+    out with `render` if given: ('rendered', (kind, body, truncated)) or what _evaluate returns, or
+    ('forbidden', message)."""
+    try:
+        first = _refuse(text)
+    except ForbiddenQueryError as exc:
+        return "forbidden", str(exc)
+    status, payload = _evaluate(store, text, max_rows, max_memory_mb)
+    if status != "ok":
+        return status, payload
+    if first == "DESCRIBE" and payload[0] == "construct":
+        payload = ("describe", *payload[1:])
+    if render is None:
+        return status, payload
+    try:
+        result = _result(payload[0], payload)
+        function, args = render
+        return "rendered", (result.kind, function(result, *args), result.truncated)
+    except MemoryError:
+        return "error", f"writing the answer needed more than the {max_memory_mb} MB memory limit"
+    except Exception as exc:
+        return "error", f"the answer could not be written: {type(exc).__name__}: {exc}"
+
+
+def _vm_size() -> int | None:
+    """_mapped_bytes, or None where /proc/self/statm does not exist."""
+    try:
+        return _mapped_bytes()
+    except (OSError, ValueError):
+        return None
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker's watchdog thread: exit when the process that forked it is gone (killed without closing its
+    pool), even in the middle of a query."""
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent_pid:
+            os._exit(0)

@@ -2,7 +2,14 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -10,11 +17,14 @@ import pytest
 from kg import KnowledgeGraph
 from kg.safety import (
     ForbiddenQueryError,
+    PoolBusyError,
     QueryFailedError,
     QueryLimits,
+    QueryPool,
     QuerySyntaxError,
     QueryTimeoutError,
     check_read_only,
+    query_form,
     run_user_query,
 )
 
@@ -67,6 +77,19 @@ def test_query_forms() -> None:
     assert check_read_only("ASK { ?s ?p ?o }") == "ask"
     assert check_read_only("CONSTRUCT WHERE { ?s ?p ?o }") == "construct"
     assert check_read_only("DESCRIBE claim:x") == "describe"  # project prefixes are predeclared
+
+
+def test_query_form_reads_the_leading_keyword() -> None:
+    assert query_form("SELECT * {}") == "select"
+    assert query_form(" prefix ex: <http://x/> # a comment\n base <http://y/>\nconstruct {} where {}") == "construct"
+    assert query_form("PREFIX : <http://x/>ASK {}") == "ask"
+    assert query_form("# SELECT\nDESCRIBE <http://x/a>") == "describe"
+    for text in ("DELETE WHERE { ?s ?p ?o }", "PREFIX ex: <http://x/> INSERT DATA {}", "SELECTED", "", "  ?x",
+                 "PREFIX ex: <http://x/{}> SELECT * {}"):
+        assert query_form(text) is None, text
+    start = time.perf_counter()
+    assert query_form(" " * 200_000 + "#" * 200_000) is None  # linear, no backtracking
+    assert time.perf_counter() - start < 0.5
 
 
 def test_checking_never_runs_unbounded() -> None:
@@ -160,3 +183,194 @@ def test_results_carry_values_and_terms(real_kg: KnowledgeGraph) -> None:
 def test_engine_errors_are_reported(real_kg: KnowledgeGraph) -> None:
     with pytest.raises(ValueError, match="start_method"):
         run_user_query(real_kg, "ASK {}", QueryLimits(start_method="thread"))
+
+
+# ------------------------------------------------------------------------------ the pool of pre-forked workers
+
+def _gone(pid: int) -> bool:
+    """The process has exited: no /proc entry, or a zombie nobody has reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _wait_until(condition, timeout: float = 10.0) -> bool:
+    """Poll `condition` until it holds or `timeout` passes (a wait for an event, not a timed assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+@pytest.fixture()
+def pool(real_kg: KnowledgeGraph) -> Iterator[QueryPool]:
+    with QueryPool(real_kg.store, 2) as started:
+        yield started
+
+
+KEYS = "SELECT ?k WHERE { ?p hs:bibKey ?k } ORDER BY ?k"
+
+
+def test_pool_answers_concurrent_queries_correctly(real_kg: KnowledgeGraph, pool: QueryPool) -> None:
+    texts = [KEYS, "SELECT ?c WHERE { ?c a mp:Claim } ORDER BY ?c", "ASK { ?c a hs:UnbackedAssertion }",
+             "DESCRIBE claim:treatment-order-matters", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
+    expected = {t: run_user_query(real_kg, t) for t in texts}
+    with ThreadPoolExecutor(8) as threads:
+        answers = list(threads.map(lambda t: (t, pool.run(t)), texts * 8))
+    assert len(answers) == 40
+    for text, got in answers:
+        want = expected[text]
+        assert (got.kind, got.columns, got.rows, got.boolean) == (want.kind, want.columns, want.rows, want.boolean)
+        assert got.terms == want.terms and got.graph_nt == want.graph_nt
+    assert len(pool.pids()) == 2 and pool.replaced == 0
+
+
+def test_pool_workers_run_in_parallel(pool: QueryPool) -> None:
+    """Two runaway queries on a pool of two take one time limit, not two; both workers are replaced."""
+    before = set(pool.pids())
+    start = time.perf_counter()
+    with ThreadPoolExecutor(2) as threads:
+        futures = [threads.submit(pool.run, CARTESIAN_COUNT, QueryLimits(timeout_s=1.0)) for _ in range(2)]
+        for future in futures:
+            with pytest.raises(QueryTimeoutError):
+                future.result()
+    assert time.perf_counter() - start < 1.9
+    assert not before & set(pool.pids()) and len(pool.pids()) == 2
+
+
+def test_pool_time_limit_kills_and_replaces_the_worker(real_kg: KnowledgeGraph) -> None:
+    with QueryPool(real_kg.store, 1) as single:
+        [old] = single.pids()
+        start = time.perf_counter()
+        with pytest.raises(QueryTimeoutError) as caught:
+            single.run(CARTESIAN_COUNT, QueryLimits(timeout_s=1.0))
+        assert caught.value.elapsed >= 1.0 and time.perf_counter() - start < 2.0
+        assert "time limit is 1 s" in str(caught.value)
+        [new] = single.pids()
+        assert new != old and _gone(old) and single.replaced == 1
+        assert single.run(KEYS, QueryLimits(max_rows=2)).rows == [("annabell2018hip",), ("barry2017early",)]
+        assert single.pids() == [new]
+
+
+def test_pool_refuses_updates_and_service_in_the_worker(real_kg: KnowledgeGraph, pool: QueryPool) -> None:
+    before = len(real_kg)
+    for update in ("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", "DELETE WHERE { ?s ?p ?o }",
+                   "PREFIX ex: <http://x/>\nDROP ALL"):
+        with pytest.raises(ForbiddenQueryError, match="SPARQL Update .* is not allowed"):
+            pool.run(update)
+        # execute() skips the caller-side check: the refusal comes from the worker itself
+        status, message, _ = pool.execute(update, QueryLimits())
+        assert status == "forbidden" and "read-only" in message
+    status, message, _ = pool.execute("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", QueryLimits())
+    assert status == "forbidden" and "SERVICE" in message
+    with pytest.raises(QuerySyntaxError):
+        pool.run("SELECT * WHERE { ?s ?p ?o } ; DROP ALL")
+    assert len(real_kg) == before and pool.replaced == 0
+
+
+def test_pool_row_cap(pool: QueryPool) -> None:
+    text = "SELECT ?k WHERE { ?p hs:bibKey ?k }"  # 15 works
+    assert not pool.run(text, QueryLimits(max_rows=15)).truncated
+    capped = pool.run(text, QueryLimits(max_rows=14))
+    assert capped.truncated and len(capped.rows) == 14
+    triples = pool.run("CONSTRUCT WHERE { ?s ?p ?o }", QueryLimits(max_rows=50))
+    assert triples.truncated and len(triples.rows) == 50 and triples.graph_nt.count("\n") == 50
+    big = pool.run(CARTESIAN_ROWS, QueryLimits(max_rows=10_000))
+    assert big.truncated and len(big.rows) == 10_000
+
+
+def test_pool_memory_cap_stops_a_huge_sort(real_kg: KnowledgeGraph) -> None:
+    with QueryPool(real_kg.store, 1) as single:
+        [old] = single.pids()
+        with pytest.raises(QueryFailedError, match="memory"):
+            single.run("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f",
+                       QueryLimits(timeout_s=30, max_memory_mb=200))
+        [new] = single.pids()
+        assert new != old and _gone(old)
+        assert single.run("ASK { ?s ?p ?o }").boolean is True  # the replacement answers, with its own cap
+        assert single.run(KEYS, QueryLimits(max_memory_mb=None)).rows[0] == ("annabell2018hip",)
+
+
+def test_pool_replaces_a_worker_killed_while_idle(real_kg: KnowledgeGraph) -> None:
+    with QueryPool(real_kg.store, 1) as single:
+        [old] = single.pids()
+        os.kill(old, signal.SIGKILL)
+        assert _wait_until(lambda: _gone(old))
+        assert single.run("ASK { ?s ?p ?o }").boolean is True  # not an error: a dead idle worker is skipped
+        assert single.pids() != [old]
+
+
+def test_pool_busy_error_when_every_worker_stays_busy(real_kg: KnowledgeGraph) -> None:
+    with QueryPool(real_kg.store, 1) as single, ThreadPoolExecutor(1) as threads:
+        runaway = threads.submit(single.run, CARTESIAN_COUNT, QueryLimits(timeout_s=3.0))
+        assert _wait_until(lambda: single.busy() == 1)
+        with pytest.raises(PoolBusyError, match="all 1 query workers stayed busy for 0.2 s"):
+            single.run("ASK {}", wait_s=0.2)
+        with pytest.raises(QueryTimeoutError):
+            runaway.result()
+        assert single.run("ASK {}").boolean is True
+
+
+def test_pool_workers_exit_with_the_pool(real_kg: KnowledgeGraph) -> None:
+    with QueryPool(real_kg.store, 2) as started:
+        pids = started.pids()
+        assert len(pids) == 2 and not any(_gone(p) for p in pids)
+    assert all(_gone(p) for p in pids) and started.pids() == []
+    with pytest.raises(QueryFailedError, match="closed"):
+        started.run("ASK {}")
+
+
+def test_pool_workers_do_not_keep_the_servers_sockets(real_kg: KnowledgeGraph) -> None:
+    """A worker forked while a client connection is open must not hold it (the close would never reach the
+    client): workers keep only their own socket."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    try:
+        inode = os.fstat(listener.fileno()).st_ino
+        with QueryPool(real_kg.store, 1) as single:
+            [pid] = single.pids()
+            assert single.run("ASK {}").boolean is True  # the worker has set itself up
+            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            assert f"socket:[{inode}]" not in links
+            assert sum(link.startswith("socket:") for link in links) == 1
+    finally:
+        listener.close()
+
+
+ORPHAN_SCRIPT = """
+import sys, threading
+from kg import load
+from kg.safety import QueryLimits, QueryPool
+pool = QueryPool(load().store, 2)
+threading.Thread(target=pool.run, args=(sys.argv[1], QueryLimits(timeout_s=600)), daemon=True).start()
+while pool.busy() < 1:
+    pass
+print(*pool.pids(), flush=True)
+threading.Event().wait()
+"""
+
+
+def test_pool_workers_exit_when_their_parent_is_killed() -> None:
+    """Killed outright, the parent never closes its pool: its workers, idle or in the middle of a runaway
+    query, notice and exit by themselves."""
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, CARTESIAN_COUNT], stdout=subprocess.PIPE,
+                              text=True, cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(pids) == 2 and not any(_gone(p) for p in pids)
+        parent.kill()
+        parent.wait()
+        assert _wait_until(lambda: all(_gone(p) for p in pids), timeout=10), "orphaned query workers"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+        try:
+            os.killpg(parent.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
