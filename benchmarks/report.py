@@ -450,7 +450,8 @@ def serve_table(size: dict[str, Any]) -> list[str]:
     elif kg:
         info.append(f"`kg serve` with its {settings.get('kg_serve', '')}: up in {fmt_s(kg.get('startup_s'))} (graph "
                     f"built from the data files), RSS {fmt_mb(kg.get('rss_after_start_mb'))} after start, peak "
-                    f"{fmt_mb(kg.get('server_peak_rss_mb'))} (the server process; each query runs in a forked child)")
+                    f"{fmt_mb(kg.get('server_peak_rss_mb'))} (the server process; its query workers, forked from it, "
+                    "share its pages and are not counted)")
     if ox.get("error"):
         info.append(f"Oxigraph server: error: {str(ox['error'])[:200]}")
     elif ox:

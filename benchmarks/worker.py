@@ -646,7 +646,7 @@ def task_serve_load(a: argparse.Namespace, rec: Recorder) -> None:
     mixes = {name: qs for name, qs in mixes.items() if qs and name in a.mixes}
     rec["mixes"] = {name: [q["name"] for q in qs] for name, qs in mixes.items()}
     rec["settings"] = {"clients": a.clients, "duration_s": a.duration, "request_timeout_s": a.request_timeout,
-                       "kg_serve": "default limits: 10 s and 10,000 rows a query, 2 query processes per CPU",
+                       "kg_serve": "default limits: 10 s and 10,000 rows a query, one pre-forked query worker per CPU",
                        "client": "one new loopback connection per query; body read, not parsed"}
     kg_bin = Path(sys.executable).parent / "kg"
     work = Path(tempfile.mkdtemp(prefix="kgserve-", dir=a.work))

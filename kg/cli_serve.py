@@ -6,6 +6,7 @@ commands add to run against a remote store through `kg.store.load(endpoint=…, 
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -49,17 +50,20 @@ def register(main: click.Group) -> None:
                   help="Seconds a query may run before it is stopped (answered 504).")
     @click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
                   help="Rows (or triples) returned at most; a longer result is cut, with X-Result-Truncated: true.")
+    @click.option("--workers", default=None, type=click.IntRange(min=1),
+                  help="Query worker processes, forked once the graph is loaded; each runs one query at a time "
+                       "[default: one per CPU]. With --endpoint: queries in flight to the store [default: 2 per CPU].")
     @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
                   help="Allow browser pages from ORIGIN to query (repeatable; '*' for any). Off by default.")
     @click.option("--log-level", default="info", show_default=True,
                   type=click.Choice(["critical", "error", "warning", "info", "debug"]))
     def serve(sources: Any, endpoint: str | None, graph: str | None, host: str, port: int, timeout_s: float,
-              max_rows: int, cors_origins: tuple[str, ...], log_level: str) -> None:
+              max_rows: int, workers: int | None, cors_origins: tuple[str, ...], log_level: str) -> None:
         """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql."""
         import uvicorn
 
         from kg.errors import InputError
-        from kg.safety import QueryLimits
+        from kg.safety import QueryLimits, QueryPool
         from kg.server import create_app
         from kg.store import load
 
@@ -73,14 +77,22 @@ def register(main: click.Group) -> None:
             return
         for warning in kg.build.problems if kg.build else []:
             click.echo(str(warning), err=True)
-        app = create_app(kg, QueryLimits(timeout_s=timeout_s, max_rows=max_rows), list(cors_origins) or None)
-        if host not in LOOPBACK_HOSTS:
-            click.echo(f"warning: binding {host}: the endpoint is reachable from other machines", err=True)
-        where = f"the remote store {endpoint}" if endpoint else f"{len(kg)} triples"
-        shown = f"[{host}]" if ":" in host else host
-        click.echo(f"Serving {where} at http://{shown}:{port}/sparql (time limit {timeout_s:g} s, "
-                   f"at most {max_rows} rows; Ctrl+C stops)", err=True)
-        uvicorn.run(app, host=host, port=port, log_level=log_level)
+        # The query workers are forked here, with the graph loaded and before uvicorn starts any thread.
+        pool = QueryPool(kg.store, workers) if kg.backend is None and hasattr(os, "fork") else None
+        try:
+            app = create_app(kg, QueryLimits(timeout_s=timeout_s, max_rows=max_rows), list(cors_origins) or None,
+                             max_concurrent=workers, pool=pool)
+            if host not in LOOPBACK_HOSTS:
+                click.echo(f"warning: binding {host}: the endpoint is reachable from other machines", err=True)
+            where = f"the remote store {endpoint}" if endpoint else f"{len(kg)} triples"
+            shown = f"[{host}]" if ":" in host else host
+            how = f"{pool.size} query workers" if pool else "queries sent to the store" if endpoint else "a process a query"
+            click.echo(f"Serving {where} at http://{shown}:{port}/sparql (time limit {timeout_s:g} s, "
+                       f"at most {max_rows} rows, {how}; Ctrl+C stops)", err=True)
+            uvicorn.run(app, host=host, port=port, log_level=log_level)
+        finally:
+            if pool is not None:
+                pool.close()
 
     @main.command()
     @data_options

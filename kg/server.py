@@ -1,13 +1,19 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the evidence graph: `create_app(kg, limits)` gives a FastAPI app
 with `/sparql` (queries, and the service description), `/queries` (the named queries) and `/`.
 
-Why a thin FastAPI layer over the embedded store, measured (issue 5; 2 CPUs, named query claim_evidence, loopback
-clients): it is the only candidate that enforces the project's query limits per request: kg.safety runs each
-query in a forked child that is killed at the time limit and caps the rows. That costs ~20 ms a query (40-55
-queries/s; the same layer running queries in a thread does 135-360/s, but cannot stop a runaway query).
-Oxigraph's own server is faster (115-780/s) but its `--timeout-s` answers 200 with the JSON cut off by an error
-text, it has no row cap, no predeclared prefixes and no list of the named queries; rdflib-endpoint (110-210/s
-here, 35-45/s on the 33-row evidence_table) has no limits at all, no TSV, and labels Turtle as text/csv.
+Why a thin FastAPI layer over the embedded store (issue 5; 2 CPUs, loopback clients): it is the only candidate
+that enforces the project's query limits per request. Queries run on a kg.safety.QueryPool: worker processes
+forked once the graph is loaded (one per CPU, `kg serve --workers N`), sharing it copy-on-write; each checks
+the query (no update, no SERVICE), caps its memory, evaluates, applies the row cap and writes the response
+body, and a worker past the time limit is killed and replaced. The event loop only reads the query's leading
+keyword to pick the response format; nothing on it waits for a process. Measured on 1k synthetic papers
+(2026-11-21, benchmarks task serve_load, `claim_evidence` alone): 330-460 queries/s at 1-8 clients, p50
+2.7-17 ms (Oxigraph's server 490-670/s on the same machine and run). Before the pool, every query forked a
+parse-check child on the event loop and then a query child (~20 ms of CPU a query, mostly the kernel's fork
+and exit): 42-55 queries/s however many clients. Oxigraph's server's `--timeout-s` answers 200 with the JSON
+cut off by an error text, it has no row cap, no predeclared prefixes and no list of the named queries;
+rdflib-endpoint (110-210/s here, 35-45/s on the 33-row evidence_table) has no limits at all, no TSV, and
+labels Turtle as text/csv.
 
 Behaviour a client can rely on:
 
@@ -20,7 +26,8 @@ Behaviour a client can rely on:
 * Limits: a query past the time limit is stopped and answered 504 ("query exceeded the 10 s time limit…").
   A result longer than the row cap is cut to the cap and answered 200 with `X-Result-Truncated: true`
   (always present, `false` otherwise) and `X-Result-Limit: N`: clients keep the rows and can page with
-  LIMIT/OFFSET. When every query slot is busy for longer than the time limit: 503.
+  LIMIT/OFFSET. A request waits for a free query worker up to the time limit, then gets 503 with
+  Retry-After (also at once when too many are already waiting).
 * Errors are text/plain: 400 with the parser's message (line and column) for bad SPARQL.
 * GET `/sparql` without a query: a SPARQL Service Description (Turtle by default) whose examples are the
   named queries (SHACL `sh:SPARQLExecutable`, the convention of the SIB/UniProt example sets).
@@ -29,8 +36,11 @@ Behaviour a client can rely on:
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -43,12 +53,16 @@ from kg.namespace import PREFIXES
 from kg.remote import DEFAULT_GRAPH_IRI
 from kg.safety import (
     ForbiddenQueryError,
+    PoolBusyError,
     QueryError,
     QueryLimits,
+    QueryPool,
     QuerySyntaxError,
     QueryTimeoutError,
+    RenderedResult,
     UserQueryResult,
     check_read_only,
+    query_form,
 )
 
 if TYPE_CHECKING:
@@ -211,6 +225,14 @@ def serialize_graph(triples: Sequence[ox.Triple], media_type: str, prefixes: dic
     return ox.serialize(triples, format=fmt) or b""
 
 
+def render_body(result: UserQueryResult, media_type: str) -> bytes:
+    """A query's answer in `media_type`: RESULT_TYPES for SELECT/ASK, GRAPH_TYPES for CONSTRUCT/DESCRIBE.
+    Runs in the query worker for the embedded graph (QueryPool.run_rendered)."""
+    if result.kind in ("select", "ask"):
+        return serialize_results(result, media_type)
+    return serialize_graph([ox.Triple(*t) for t in result.terms], media_type)
+
+
 # ------------------------------------------------------------------------------------ running queries
 
 def run_query(kg: KnowledgeGraph, text: str, limits: QueryLimits) -> UserQueryResult:
@@ -236,18 +258,71 @@ READ_ONLY = ("this endpoint is read-only: SPARQL Update is not accepted. Only SE
 
 
 def create_app(kg: KnowledgeGraph, limits: QueryLimits | None = None, cors_origins: Sequence[str] | None = None, *,
-               graph_iri: str = DEFAULT_GRAPH_IRI, max_concurrent: int | None = None) -> FastAPI:
+               graph_iri: str = DEFAULT_GRAPH_IRI, max_concurrent: int | None = None, pool: QueryPool | None = None,
+               max_waiting: int | None = None) -> FastAPI:
     """The endpoint as a FastAPI app over `kg` (embedded or remote). `limits` bound every query (default
-    10 s, 10,000 rows); `cors_origins` enables CORS for those origins ("*" for any); `max_concurrent` caps
-    queries running at once (default: 2 per CPU), each being a process."""
+    10 s, 10,000 rows); `cors_origins` enables CORS for those origins ("*" for any).
+
+    `max_concurrent` caps the queries running at once. For a graph in this process they run on a
+    kg.safety.QueryPool of that many pre-forked workers (default: one per CPU): `pool`, started and closed
+    by the caller (`kg serve` forks it before the server starts its threads), or else one the app starts
+    when it starts (or at its first query) and closes when it stops. For a remote store it caps the
+    requests in flight to it (default: 2 per CPU). A request that finds every slot taken waits up to the
+    time limit, then gets 503; `max_waiting` (default: 16 per slot) bounds how many wait, beyond which a
+    request gets 503 at once."""
     limits = limits or QueryLimits()
-    slots = max_concurrent or 2 * (os.cpu_count() or 1)
+    embedded = getattr(kg, "backend", None) is None and "fork" in mp.get_all_start_methods()
+    if pool is not None:
+        slots = pool.size
+    elif embedded:
+        slots = max_concurrent or os.cpu_count() or 1
+    else:
+        slots = max_concurrent or 2 * (os.cpu_count() or 1)
+    queue_cap = max_waiting if max_waiting is not None else 16 * slots
+    pool_lock = threading.Lock()
+    own_pool = embedded and pool is None
+
+    def query_pool() -> QueryPool:
+        """The app's pool, started on first use if the app did not start it (lifespan off)."""
+        with pool_lock:
+            current: QueryPool | None = app.state.pool
+            if current is None:
+                import atexit
+
+                current = app.state.pool = QueryPool(kg.store, slots)
+                atexit.register(current.close)
+            return current
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if own_pool:
+            query_pool()  # fork the workers before the first request rather than during it
+        try:
+            yield
+        finally:
+            with pool_lock:
+                started, app.state.pool = app.state.pool, pool
+            if own_pool and started is not None:
+                import atexit
+
+                atexit.unregister(started.close)
+                started.close()
+
     app = FastAPI(title="Hip-spine evidence graph: SPARQL endpoint", docs_url=None, redoc_url=None,
-                  openapi_url=None)
+                  openapi_url=None, lifespan=lifespan)
     app.state.kg = kg
     app.state.limits = limits
+    app.state.pool = pool  # the QueryPool running the queries (None for a remote store, or until started)
     app.state.limiter = None  # created on first use: anyio primitives need the running event loop
     triple_count: list[int] = []  # computed once, for the service description
+
+    def run(text: str, media_type: str) -> RenderedResult:
+        """The query and its answer in `media_type`, in a thread: for an embedded graph both on a pool
+        worker; for a remote store through kg.remote, written here."""
+        if embedded:
+            return query_pool().run_rendered(text, limits, render_body, media_type)
+        result = run_query(kg, text, limits)
+        return RenderedResult(result.kind, render_body(result, media_type), result.truncated, result.elapsed)
 
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -293,22 +368,31 @@ def create_app(kg: KnowledgeGraph, limits: QueryLimits | None = None, cors_origi
             raise _Refusal(400, f"named-graph-uri is not supported: this endpoint holds one graph, <{graph_iri}>, "
                                 "as its default graph")
 
+    def offers_for(kind: str) -> list[str]:
+        return list(RESULT_TYPES) if kind in ("select", "ask") else list(GRAPH_TYPES)
+
     async def answer(request: Request, params: dict[str, list[str]], text: str) -> Response:
         import anyio
 
         check_dataset(params)
         if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
             raise _Refusal(413, f"the query is over the {MAX_QUERY_BYTES:,} byte limit")
-        try:
-            kind = check_read_only(text)
-        except QuerySyntaxError as exc:
-            raise _Refusal(400, str(exc)) from None
-        except ForbiddenQueryError as exc:
-            raise _Refusal(403, str(exc)) from None
-        except QueryError as exc:
-            raise _Refusal(400, str(exc)) from None
-        offers = list(RESULT_TYPES) if kind in ("select", "ask") else list(GRAPH_TYPES)
+        # The form, for the response format, from the leading keyword alone (microseconds, on the event loop).
+        # The process that runs the query checks it (update, SERVICE: 403) and parses it (400).
+        kind = query_form(text)
         accept = request.headers.get("accept")
+        if kind is None or negotiate(accept, offers_for(kind)) is None:
+            # Not plainly a query (an update, or bad SPARQL), or nothing the client accepts: check and parse
+            # it first, so that 403 and 400 (with line and column) come before any 406.
+            try:
+                kind = await anyio.to_thread.run_sync(check_read_only, text)
+            except QuerySyntaxError as exc:
+                raise _Refusal(400, str(exc)) from None
+            except ForbiddenQueryError as exc:
+                raise _Refusal(403, str(exc)) from None
+            except QueryError as exc:
+                raise _Refusal(400, str(exc)) from None
+        offers = offers_for(kind)
         media_type = negotiate(accept, offers)
         if media_type is None:
             what = "SELECT/ASK results" if kind in ("select", "ask") else f"{kind.upper()} graphs"
@@ -317,13 +401,18 @@ def create_app(kg: KnowledgeGraph, limits: QueryLimits | None = None, cors_origi
         if app.state.limiter is None:
             app.state.limiter = anyio.CapacityLimiter(slots)
         limiter = app.state.limiter
+        if limiter.available_tokens < 1 and limiter.statistics().tasks_waiting >= queue_cap:
+            raise _Refusal(503, f"the server is busy: all {slots} query slots are taken and {queue_cap} "
+                                "requests are already waiting; try again later", {"Retry-After": "5"})
         with anyio.move_on_after(limits.timeout_s) as waiting:
             await limiter.acquire()
         if waiting.cancelled_caught:
             raise _Refusal(503, f"the server is busy: all {slots} query slots stayed taken for "
                                 f"{limits.timeout_s:g} s; try again later", {"Retry-After": "5"})
         try:
-            result = await anyio.to_thread.run_sync(run_query, kg, text, limits)
+            result = await anyio.to_thread.run_sync(run, text, media_type)
+        except PoolBusyError as exc:  # a slot without a worker: only while a replacement could not be forked
+            raise _Refusal(503, f"the server is busy: {exc}", {"Retry-After": "5"}) from None
         except QueryTimeoutError as exc:
             raise _Refusal(504, f"query exceeded the {limits.timeout_s:g} s time limit and was stopped after "
                                 f"{exc.elapsed:.2f} s (narrow the pattern, add LIMIT, or avoid unconnected "
@@ -336,14 +425,10 @@ def create_app(kg: KnowledgeGraph, limits: QueryLimits | None = None, cors_origi
             raise _Refusal(500, f"the query failed: {exc}") from None
         finally:
             limiter.release()
-        if kind in ("select", "ask"):
-            body = serialize_results(result, media_type)
-        else:
-            body = serialize_graph([ox.Triple(*t) for t in result.terms], media_type)
         headers = {"X-Result-Truncated": "true" if result.truncated else "false", "Vary": "Accept"}
         if result.truncated:
             headers["X-Result-Limit"] = str(limits.max_rows)
-        return Response(body, media_type=media_type, headers=headers)
+        return Response(result.body, media_type=media_type, headers=headers)
 
     async def sparql(request: Request) -> Response:
         try:

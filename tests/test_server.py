@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +52,13 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 class ThreadedServer:
-    """uvicorn serving an ASGI app in a daemon thread on a free loopback port."""
+    """uvicorn serving an ASGI app in a daemon thread on a free loopback port (with its lifespan: the app
+    starts its query workers when the server starts and stops them when it stops)."""
 
     def __init__(self, app) -> None:
+        self.app = app
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True, name="kg-test-endpoint")
 
@@ -76,10 +81,17 @@ class ThreadedServer:
 
 
 @pytest.fixture(scope="module")
-def endpoint(real_kg: KnowledgeGraph) -> Iterator[str]:
-    """The endpoint over the real graph: its /sparql URL."""
-    with ThreadedServer(create_app(real_kg, QueryLimits(timeout_s=TIMEOUT_S, max_rows=MAX_ROWS))) as srv:
-        yield srv.url
+def served(real_kg: KnowledgeGraph) -> Iterator[ThreadedServer]:
+    """The endpoint over the real graph, on two query workers."""
+    app = create_app(real_kg, QueryLimits(timeout_s=TIMEOUT_S, max_rows=MAX_ROWS), max_concurrent=2)
+    with ThreadedServer(app) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def endpoint(served: ThreadedServer) -> str:
+    """The endpoint's /sparql URL."""
+    return served.url
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +104,45 @@ def http() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # loopback only
     return session
+
+
+def _get(url: str, **kwargs: Any) -> requests.Response:
+    """A GET on its own loopback session (no proxy from the environment), for use from several threads."""
+    with requests.Session() as session:
+        session.trust_env = False
+        return session.get(url, timeout=60, **kwargs)
+
+
+def _gone(pid: int) -> bool:
+    """The process has exited: no /proc entry, or a zombie nobody has reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _children(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def _wait_until(condition, timeout: float = 15.0) -> bool:
+    """Poll `condition` until it holds or `timeout` passes (waiting for an event, not a timed assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def run_curl(curl: str, url: str, *args: str) -> tuple[int, str, bytes]:
@@ -141,7 +192,7 @@ def as_set(frame: pd.DataFrame, text: str) -> set[tuple[Any, ...]]:
     """A result as a set of tuples, numeric forms and GROUP_CONCAT order normalised."""
     concat = concat_columns(text)
     seps = [concat.get(c) for c in frame.columns]
-    return {tuple(_cell(v, s) for v, s in zip(row, seps)) for row in frame.astype(object).itertuples(index=False)}
+    return {tuple(_cell(v, s) for v, s in zip(row, seps, strict=True)) for row in frame.astype(object).itertuples(index=False)}
 
 
 # ------------------------------------------------------------------------------ content negotiation (unit)
@@ -340,15 +391,105 @@ def test_service_clause_is_refused(http, endpoint):
     assert response.status_code == 403 and "SERVICE" in response.text
 
 
-def test_a_query_past_its_time_limit_is_stopped_and_reported(http, endpoint):
+def test_a_query_past_its_time_limit_is_stopped_and_reported(http, served):
+    pool = served.app.state.pool
+    before = set(pool.pids())
     start = time.monotonic()
-    response = http.get(endpoint, params={"query": RUNAWAY}, timeout=60)
+    response = http.get(served.url, params={"query": RUNAWAY}, timeout=60)
     elapsed = time.monotonic() - start
     assert response.status_code == 504
+    assert response.headers["content-type"].startswith("text/plain")
     assert f"query exceeded the {TIMEOUT_S:g} s time limit" in response.text
     assert elapsed < TIMEOUT_S + 2
-    # the endpoint is free again at once
-    assert http.get(endpoint, params={"query": "ASK {}"}).status_code == 200
+    # the worker that ran it was killed and replaced: one pid changed, the pool is whole
+    after = set(pool.pids())
+    assert len(after) == 2 and len(before - after) == 1 and all(_gone(p) for p in before - after)
+    # and the endpoint answers again at once, on both workers
+    with ThreadPoolExecutor(4) as threads:
+        statuses = list(threads.map(lambda _: _get(served.url, params={"query": "ASK {}"}).status_code, range(8)))
+    assert statuses == [200] * 8 and set(pool.pids()) == after
+
+
+# ------------------------------------------------------------------------------ query workers, concurrency
+
+def test_concurrent_clients_get_correct_answers(served, real_kg):
+    """Sixteen clients at once on two workers: every answer is the right one for its own query."""
+    want_claims = expected_claims(real_kg)
+    want_graph = expected_construct(real_kg)
+    keys = "SELECT ?k WHERE { ?p hs:bibKey ?k } ORDER BY ?k"
+    want_keys = [r["k"] for r in real_kg.select(keys)]
+
+    def ask(i: int) -> bool:
+        which = i % 4
+        if which == 0:
+            rows = _get(served.url, params={"query": CLAIMS}).json()["results"]["bindings"]
+            return [(b["claim"]["value"], b["label"]["value"]) for b in rows] == want_claims
+        if which == 1:
+            body = _get(served.url, params={"query": CONSTRUCT}, headers={"Accept": "application/n-triples"}).content
+            return {q.triple for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)} == want_graph
+        if which == 2:
+            response = _get(served.url, params={"query": keys}, headers={"Accept": "text/csv"})
+            return response.text.split("\r\n")[1:-1] == want_keys
+        return _get(served.url, params={"query": "ASK { ?c a hs:NoSuchClass }"}).json() == {"head": {}, "boolean": False}
+
+    with ThreadPoolExecutor(16) as threads:
+        results = list(threads.map(ask, range(64)))
+    assert all(results), [i for i, ok in enumerate(results) if not ok]
+    assert len(served.app.state.pool.pids()) == 2
+
+
+def test_memory_cap_stops_a_runaway_query_on_the_endpoint(real_kg, http):
+    app = create_app(real_kg, QueryLimits(timeout_s=30, max_memory_mb=200), max_concurrent=1)
+    with ThreadedServer(app) as srv:
+        [old] = app.state.pool.pids()
+        response = http.get(srv.url, params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"},
+                            timeout=60)
+        assert response.status_code == 500 and "the query failed" in response.text and "memory" in response.text
+        [new] = app.state.pool.pids()
+        assert new != old and _gone(old)
+        assert http.get(srv.url, params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+
+
+def test_busy_endpoint_answers_503_after_waiting_the_time_limit(real_kg, http):
+    """One worker, three runaway queries: A takes the worker and is stopped at the time limit (504). B and C
+    wait for it; the worker stays busy past at least one of their time limits (A's rest and the replacement,
+    then whichever of them got it), so at least one of them gets 503 with Retry-After, after waiting the
+    time limit, instead of queueing on."""
+    app = create_app(real_kg, QueryLimits(timeout_s=1.0), max_concurrent=1)
+    with ThreadedServer(app) as srv, ThreadPoolExecutor(3) as threads:
+        a = threads.submit(_get, srv.url, params={"query": RUNAWAY})
+        assert _wait_until(lambda: app.state.pool.busy() == 1)
+        start = time.monotonic()
+        b, c = (threads.submit(_get, srv.url, params={"query": RUNAWAY}) for _ in range(2))
+        assert a.result().status_code == 504
+        later = [b.result(), c.result()]
+        assert time.monotonic() - start >= 1.0
+        busy = [r for r in later if r.status_code == 503]
+        assert busy and all(r.status_code == 504 for r in later if r not in busy)
+        for response in busy:
+            assert response.headers["Retry-After"] == "5"
+            assert "the server is busy: all 1 query slots stayed taken for 1 s" in response.text
+        assert http.get(srv.url, params={"query": "ASK {}"}).status_code == 200
+
+
+def test_the_wait_queue_is_bounded(real_kg, http):
+    app = create_app(real_kg, QueryLimits(timeout_s=2.0), max_concurrent=1, max_waiting=0)
+    with ThreadedServer(app) as srv, ThreadPoolExecutor(1) as threads:
+        a = threads.submit(_get, srv.url, params={"query": RUNAWAY})
+        assert _wait_until(lambda: app.state.pool.busy() == 1)
+        response = http.get(srv.url, params={"query": "ASK {}"})
+        assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+        assert "requests are already waiting" in response.text
+        assert a.result().status_code == 504
+
+
+def test_workers_stop_with_the_server(real_kg, http):
+    app = create_app(real_kg, QueryLimits(timeout_s=5), max_concurrent=2)
+    with ThreadedServer(app) as srv:
+        pids = app.state.pool.pids()  # started with the server, before any query
+        assert len(pids) == 2 and set(pids) <= set(_children(os.getpid()))
+        assert http.get(srv.url, params={"query": "ASK {}"}).status_code == 200
+    assert all(_gone(p) for p in pids) and app.state.pool is None
 
 
 def test_truncated_results_are_flagged(http, endpoint, real_kg):
@@ -491,7 +632,7 @@ def _listening_addresses(port: int) -> set[str]:
 
 
 def test_kg_serve_command_binds_loopback_with_its_limits(curl):
-    with KgServe("--timeout", "1", "--max-rows", "3") as served:
+    with KgServe("--timeout", "1", "--max-rows", "3", "--workers", "2") as served:
         assert _listening_addresses(served.port) == {"0100007F"}  # 127.0.0.1 only
         url = f"http://127.0.0.1:{served.port}/sparql"
         status, _, body = run_curl(curl, url, "-G", "-H", "Accept: application/sparql-results+json",
@@ -499,3 +640,16 @@ def test_kg_serve_command_binds_loopback_with_its_limits(curl):
         assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3
         status, _, body = run_curl(curl, url, "-G", "--data-urlencode", f"query={RUNAWAY}")
         assert status == 504 and b"1 s time limit" in body
+        assert len(_children(served.proc.pid)) == 2  # the query workers, the killed one replaced
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_kg_serve_leaves_no_worker_behind(how):
+    """Stopped (SIGTERM: the pool is closed on the way out) or killed outright (the workers notice their parent
+    is gone), `kg serve` leaves no query process running. Only the server is signalled, not its group."""
+    with KgServe("--workers", "3") as served:
+        assert _wait_until(lambda: len(_children(served.proc.pid)) == 3)
+        workers = _children(served.proc.pid)
+        os.kill(served.proc.pid, how)
+        served.proc.wait(30)
+        assert _wait_until(lambda: all(_gone(p) for p in workers)), "orphaned query workers"
