@@ -142,9 +142,16 @@ class UserQueryResult:
 
 # ------------------------------------------------------------------------------------------- checking
 
+_IRI = re.compile(r"<[^\s<>\"{}|^`\\]*>")
+_VARIABLE = re.compile(r"[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]*")
+_WORD = re.compile(r"[\w\-.]*(:[\w\-.:%\\]*)?")
+
+
 def _keywords(text: str) -> list[str]:
     """Bare words of the query, upper-cased, outside comments, strings and IRIs; prefixed names and
-    variables are skipped, so `ex:SERVICE` or `?service` are not mistaken for the keyword."""
+    variables are skipped, so `ex:SERVICE` or `?service` are not mistaken for the keyword. (The patterns
+    match at a position, `pattern.match(text, i)`, rather than on a copy of the rest of the text: the same
+    tokens, without copying the text once per token.)"""
     words: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -158,13 +165,13 @@ def _keywords(text: str) -> list[str]:
             while i < n and not text.startswith(quote, i):
                 i += 2 if text[i] == "\\" else 1
             i += len(quote)
-        elif ch == "<" and (m := re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:])):
-            i += len(m.group(0))
+        elif ch == "<" and (m := _IRI.match(text, i)):
+            i = m.end()
         elif ch in "?$":
-            m = re.match(r"[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]*", text[i:])
-            i += len(m.group(0)) if m else 1
+            m = _VARIABLE.match(text, i)
+            i = m.end() if m else i + 1
         elif ch.isalpha() or ch == "_":
-            m = re.match(r"[\w\-.]*(:[\w\-.:%\\]*)?", text[i:])
+            m = _WORD.match(text, i)
             assert m is not None
             word = m.group(0)
             if ":" not in word:
