@@ -8,7 +8,7 @@ value out of the query grammar (IRIs are validated by NamedNode, literals escape
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -29,6 +29,21 @@ def bind_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | 
     brace = where_brace(sparql)
     block = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
     return f"{sparql[:brace + 1]} {block} {sparql[brace + 1:]}"
+
+
+def bind_rows(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
+    """The query with `VALUES ?name { term1 term2 ... }` at the top of its WHERE group: the pattern is then
+    matched once per term (a set of IRIs the caller already holds, such as the claims a view is built around).
+    Each term is serialised by pyoxigraph, as in bind_values."""
+    if not VARIABLE.match(name):
+        raise BindingError(f"'{name}' is not a valid SPARQL variable name")
+    values = []
+    for term in terms:
+        if not isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            raise BindingError(f"not an RDF term: {term!r}")
+        values.append(str(term))
+    brace = where_brace(sparql)
+    return f"{sparql[:brace + 1]} VALUES ?{name} {{ {' '.join(values)} }} {sparql[brace + 1:]}"
 
 
 def where_brace(sparql: str) -> int:

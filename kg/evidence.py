@@ -264,6 +264,11 @@ _CLAIMS = """
 SELECT ?claim ?label WHERE { ?claim a mp:Claim . OPTIONAL { ?claim rdfs:label ?label } }
 """
 
+_IS_CLAIM = """
+# Whether the IRI names a claim
+SELECT ?claim WHERE { ?claim a mp:Claim }
+"""
+
 _CLAIM = """
 # One claim: label, statement, and whether no cited study bears on it
 SELECT ?label ?statement ?unbacked WHERE {
@@ -410,13 +415,16 @@ def resolve_claim(kg: KnowledgeGraph, text: str) -> str:
     """The IRI of the claim named by `text`: a full IRI, `claim:slug`, or the slug alone.
 
     Raises UnknownClaimError with the closest slugs (by spelling, and by words of the label)."""
-    names = claim_names(kg)
     text = text.strip()
     candidates = [text.removeprefix("<").removesuffix(">"), CLAIM + text.removeprefix("claim:")]
-    for iri in candidates:
-        if iri in names:
+    for iri in candidates:  # one bound look-up each: a large graph's claims are read only to suggest some
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            continue
+        if kg.select(_IS_CLAIM, {"claim": node}):
             return iri
-    raise UnknownClaimError(text, _suggest(text, names))
+    raise UnknownClaimError(text, _suggest(text, claim_names(kg)))
 
 
 def _suggest(text: str, names: Mapping[str, str], limit: int = 5) -> list[str]:
@@ -545,19 +553,23 @@ def _balance(per_stance: Mapping[str, tuple[int, float]]) -> Balance:
     n_q, w_q = per_stance.get("qualifies", (0, 0.0))
     total = w_s + w_c
     score = None if total == 0 else (w_s - w_c) / total
+    return Balance(round(w_s, 4), round(w_c, 4), round(w_q, 4), n_s, n_c, n_q, score, verdict(score, n_q))
+
+
+def verdict(score: float | None, qualifying: int = 0) -> str:
+    """The balance in words: `score` is (weighted for - weighted against) / (for + against), None when no
+    study takes a side; `qualifying` counts the studies that only qualify the claim."""
     if score is None:
-        verdict = "qualified only: no study takes a side" if n_q else "no evidence"
-    elif score >= 0.6:
-        verdict = "favours the claim"
-    elif score >= 0.2:
-        verdict = "leans towards the claim"
-    elif score > -0.2:
-        verdict = "evenly split"
-    elif score > -0.6:
-        verdict = "leans against the claim"
-    else:
-        verdict = "against the claim"
-    return Balance(round(w_s, 4), round(w_c, 4), round(w_q, 4), n_s, n_c, n_q, score, verdict)
+        return "qualified only: no study takes a side" if qualifying else "no evidence"
+    if score >= 0.6:
+        return "favours the claim"
+    if score >= 0.2:
+        return "leans towards the claim"
+    if score > -0.2:
+        return "evenly split"
+    if score > -0.6:
+        return "leans against the claim"
+    return "against the claim"
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -122,14 +122,34 @@ def _names(rows: list[dict[str, object]]) -> str:
 
 def to_bibtex(kg: KnowledgeGraph) -> str:
     """The graph's works as BibTeX: @article for studies, @online for source articles, sorted by key."""
+    header = "% Exported from the hip-spine evidence graph by `kg export --format bib`.\n\n"
+    return header + "\n\n".join(_entries(kg)) + "\n"
+
+
+def bibtex_entry(kg: KnowledgeGraph, key: str) -> str | None:
+    """One work's entry, exactly as to_bibtex writes it, looked up by its BibTeX key alone (a study page needs
+    one entry, not the whole export); None when no work has that key."""
+    entries = _entries(kg, key)
+    return entries[0] + "\n" if entries else None
+
+
+def _entries(kg: KnowledgeGraph, key: str | None = None) -> list[str]:
+    """The BibTeX entries of every work, or of the work with BibTeX key `key` (bound, never pasted)."""
+    import pyoxigraph as ox
+
+    works = kg.select(WORKS_SPARQL, {"key": ox.Literal(key)} if key is not None else None)
+    if key is not None and not works:
+        return []
+    # For one work, the author and contributor queries are bound to its IRI too.
+    bound = {"work": ox.NamedNode(works[0]["work"])} if key is not None else None
     authors: dict[str, list[dict[str, object]]] = {}
-    for row in kg.select(AUTHORS_SPARQL):
+    for row in kg.select(AUTHORS_SPARQL, bound):
         authors.setdefault(row["work"], []).append(row)
     contributors: dict[str, list[dict[str, object]]] = {}
-    for row in kg.select(CONTRIBUTORS_SPARQL):
+    for row in kg.select(CONTRIBUTORS_SPARQL, bound):
         contributors.setdefault(row["work"], []).append(row)
     entries = []
-    for row in kg.select(WORKS_SPARQL):
+    for row in works:
         fields: dict[str, str] = {}
         if row["work"] in authors:
             fields["author"] = _names(authors[row["work"]])
@@ -151,8 +171,7 @@ def to_bibtex(kg: KnowledgeGraph) -> str:
                             key=lambda f: (FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER), f))
             fields["unverified"] = ", ".join(listed)
         entries.append(_entry("online" if row["online"] else "article", str(row["key"]), fields))
-    header = "% Exported from the hip-spine evidence graph by `kg export --format bib`.\n\n"
-    return header + "\n\n".join(entries) + "\n"
+    return entries
 
 
 def _entry(entry_type: str, key: str, fields: dict[str, str]) -> str:

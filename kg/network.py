@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import pyoxigraph as ox
 
+from kg.bindings import bind_rows
 from kg.evidence import CLAIM, STANCE_NAMES, VERIFICATION_NAMES, ConceptInfo, concept_index
 
 if TYPE_CHECKING:
@@ -182,10 +184,20 @@ def _scheme_name(iri: str | None) -> str:
     return iri.rsplit("/", 1)[-1] if iri else ""
 
 
-def _study_nodes(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
-    """Study IRI -> node attributes (GraphML-safe types; absent values are left out, never None)."""
+def _select(kg: KnowledgeGraph, sparql: str, only: tuple[str, Collection[str]] | None = None) -> list[dict[str, Any]]:
+    """Rows of `sparql`; with `only` = (variable, IRIs), just those whose variable is one of the IRIs."""
+    if only is None:
+        return kg.select(sparql)
+    name, iris = only
+    return kg.select(bind_rows(sparql, name, [ox.NamedNode(i) for i in sorted(iris)]))
+
+
+def _study_nodes(kg: KnowledgeGraph, only: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Study IRI -> node attributes (GraphML-safe types; absent values are left out, never None); all studies,
+    or only those IRIs."""
+    restrict = None if only is None else ("study", only)
     nodes: dict[str, dict[str, Any]] = {}
-    for r in kg.select(_STUDIES):
+    for r in _select(kg, _STUDIES, restrict):
         if r["study"] in nodes:
             continue
         key = r["key"] or r["study"].rsplit("/", 1)[-1]
@@ -199,7 +211,7 @@ def _study_nodes(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
         attrs.update({k: v for k, v in optional.items() if v is not None})
         nodes[r["study"]] = attrs
     roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for r in kg.select(_STUDY_PICO):
+    for r in _select(kg, _STUDY_PICO, restrict):
         roles[r["study"]][r["role"]].add(r["concept"])
     for study, attrs in nodes.items():
         for role, plural in (("intervention", "interventions"), ("population", "populations"),
@@ -208,18 +220,18 @@ def _study_nodes(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
     return nodes
 
 
-def _claim_nodes(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
+def _claim_nodes(kg: KnowledgeGraph, only: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
     nodes = {}
-    for r in kg.select(_CLAIMS):
+    for r in _select(kg, _CLAIMS, None if only is None else ("claim", only)):
         curie = "claim:" + r["claim"].removeprefix(CLAIM) if r["claim"].startswith(CLAIM) else r["claim"]
         nodes[r["claim"]] = {"kind": "claim", "label": r["label"] or curie, "curie": curie,
                              "statement": r["statement"] or "", "unbacked": bool(r["unbacked"])}
     return nodes
 
 
-def _source_nodes(kg: KnowledgeGraph) -> dict[str, dict[str, Any]]:
+def _source_nodes(kg: KnowledgeGraph, only: Collection[str] | None = None) -> dict[str, dict[str, Any]]:
     nodes = {}
-    for r in kg.select(_SOURCES):
+    for r in _select(kg, _SOURCES, None if only is None else ("source", only)):
         key = r["key"] or r["source"].rsplit("/", 1)[-1]
         year = _year(r["year"])
         label = r["publisher"] or key
@@ -248,8 +260,8 @@ def _concept_meta(concepts: Mapping[str, ConceptInfo]) -> dict[str, dict[str, An
 # Projections
 # ----------------------------------------------------------------------------------------------------------
 
-def _add_evidence_edges(G: nx.Graph, kg: KnowledgeGraph) -> None:
-    for r in kg.select(_EVIDENCE):
+def _add_evidence_edges(G: nx.Graph, kg: KnowledgeGraph, rows: list[dict[str, Any]] | None = None) -> None:
+    for r in kg.select(_EVIDENCE) if rows is None else rows:
         if r["study"] not in G or r["claim"] not in G:
             continue
         stance = STANCE_NAMES.get(r["stance"], r["stance"].rsplit("#", 1)[-1].lower())
@@ -309,7 +321,7 @@ def coauthor_graph(kg: KnowledgeGraph, *, with_works: bool = False) -> nx.Graph:
     return G
 
 
-def evidence_network(kg: KnowledgeGraph, *, people: bool = False) -> nx.Graph:
+def evidence_network(kg: KnowledgeGraph, *, people: bool = False, claims: Collection[str] | None = None) -> nx.Graph:
     """Studies, claims, concepts and source articles in one graph.
 
     Node `kind` (study | claim | concept | source [| person]) and `label`; studies carry title, year, design,
@@ -317,16 +329,28 @@ def evidence_network(kg: KnowledgeGraph, *, people: bool = False) -> nx.Graph:
     claims their statement and `unbacked`. Edge `relation`: evidence (study-claim, with `stance` and `sign`),
     subject (claim-concept), pico (study-concept, `roles`), cites (source-study), asserts (source-claim),
     and with people=True author/contributor (person-study or person-source).
+
+    With `claims` (claim IRIs) the network holds only those claims, the studies with evidence on them, the
+    concepts those name and the source articles citing or asserting them: a bounded part of a large graph
+    (the app draws one around the claims that kg/queries/network_claims.rq or network_neighbourhood.rq pick).
     """
     concepts = concept_index(kg)
     G = nx.Graph(name="evidence")
-    studies = _study_nodes(kg)
+    if claims is None:
+        evidence_rows = kg.select(_EVIDENCE)
+        studies = _study_nodes(kg)
+        claim_nodes = _claim_nodes(kg)
+    else:
+        evidence_rows = _select(kg, _EVIDENCE, ("claim", claims))
+        studies = _study_nodes(kg, {r["study"] for r in evidence_rows})
+        claim_nodes = _claim_nodes(kg, claims)
     G.add_nodes_from(studies.items())
-    G.add_nodes_from(_claim_nodes(kg).items())
-    G.add_nodes_from(_source_nodes(kg).items())
-    _add_evidence_edges(G, kg)
+    G.add_nodes_from(claim_nodes.items())
+    links = _select(kg, _SOURCE_LINKS, None if claims is None else ("target", set(studies) | set(claim_nodes)))
+    G.add_nodes_from(_source_nodes(kg, None if claims is None else {r["source"] for r in links}).items())
+    _add_evidence_edges(G, kg, evidence_rows)
 
-    for r in kg.select(_CLAIM_SUBJECTS):
+    for r in _select(kg, _CLAIM_SUBJECTS, None if claims is None else ("claim", claim_nodes)):
         if r["concept"] not in G:
             G.add_node(r["concept"], **_concept_attrs(r["concept"], concepts))
         G.add_edge(r["claim"], r["concept"], relation="subject")
@@ -340,11 +364,13 @@ def evidence_network(kg: KnowledgeGraph, *, people: bool = False) -> nx.Graph:
         if concept not in G:
             G.add_node(concept, **_concept_attrs(concept, concepts))
         G.add_edge(study, concept, relation="pico", roles=tuple(sorted(rs)))
-    for r in kg.select(_SOURCE_LINKS):
+    for r in links:
         if r["target"] in G:
             G.add_edge(r["source"], r["target"], relation=r["relation"])
     if people:
-        for r in kg.select(_AUTHORSHIP):
+        works = None if claims is None else ("work", {n for n, d in G.nodes(data=True)
+                                                      if d.get("kind") in ("study", "source")})
+        for r in _select(kg, _AUTHORSHIP, works):
             if r["work"] not in G:
                 continue
             if r["person"] not in G:

@@ -48,3 +48,17 @@ def test_any_text_value_is_one_literal(real_kg, value: str) -> None:
     assert rows == ([] if value != "lee2019accuracy" else rows)
     sparql = bind_values("SELECT ?p WHERE { ?p ?q ?key }", {"key": ox.Literal(value)})
     assert sparql.count("VALUES") == 1
+
+
+def test_rows_of_values_match_each_term(real_kg) -> None:
+    from kg.bindings import bind_rows
+
+    keys = ["lee2019accuracy", "onggo2021comparable", "no-such-key"]
+    text = bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k", [ox.Literal(k) for k in keys])
+    assert "VALUES ?k {" in text
+    assert len(real_kg.select(text)) == 2
+    assert real_kg.select(bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k", [])) == []
+    with pytest.raises(BindingError):
+        bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k } UNION {", [ox.Literal("x")])
+    with pytest.raises(BindingError):
+        bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k", ["} UNION { ?s ?p ?o"])  # type: ignore[list-item]

@@ -136,3 +136,13 @@ def test_export_writes_atomically(tmp_path: Path, mini_kg: KnowledgeGraph, fmt: 
 def test_unknown_format_is_refused(mini_kg: KnowledgeGraph) -> None:
     with pytest.raises(ValueError, match="unknown export format"):
         export_bytes(mini_kg, "xml")
+
+
+def test_one_bibtex_entry_is_the_exported_one(real_kg: KnowledgeGraph) -> None:
+    from kg.export import bibtex_entry, to_bibtex
+
+    blocks = [b.strip() + "\n" for b in to_bibtex(real_kg).split("\n\n") if b.lstrip().startswith("@")]
+    keys = [b.split("{", 1)[1].split(",", 1)[0] for b in blocks]
+    assert len(keys) == 15  # 13 studies and 2 source articles
+    assert [bibtex_entry(real_kg, k) for k in keys] == blocks
+    assert bibtex_entry(real_kg, "no-such-key") is None

@@ -301,3 +301,17 @@ def test_vis_page_renders_text_not_markup_in_chromium(page: Any, tmp_path: Path)
     assert HOSTILE in tip.inner_text()  # shown as text ...
     assert tip.locator("script").count() == 0  # ... never as markup
     assert dialogs == [] and remote == []
+
+
+def test_network_around_some_claims_is_the_part_of_the_whole(real_kg: KnowledgeGraph) -> None:
+    whole = evidence_network(real_kg)
+    claims = sorted(n for n, d in whole.nodes(data=True) if d["kind"] == "claim")
+    everything = evidence_network(real_kg, claims=claims)
+    assert set(everything) == set(whole) and everything.number_of_edges() == whole.number_of_edges()
+    one = "https://w3id.org/hipspine/id/claim/lumbar-disease-worsens-hip-surgery"
+    part = evidence_network(real_kg, claims=[one])
+    kinds = Counter(d["kind"] for _, d in part.nodes(data=True))
+    assert kinds["claim"] == 1 and kinds["study"] == 3  # Eneqvist, Barry, Haskel
+    assert set(part.neighbors(one)) <= set(whole.neighbors(one)) and whole.degree(one) == part.degree(one)
+    for n, d in part.nodes(data=True):
+        assert whole.nodes[n] == d  # the same attributes as in the whole network
