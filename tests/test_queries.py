@@ -240,6 +240,83 @@ def test_counts_and_coverage(real_kg: KnowledgeGraph) -> None:
     assert coverage.loc["studies with evidence lines", "count"] == 13
 
 
+# ------------------------------------------------------------------------- the app's bounded questions
+
+def test_studies_page_through_by_key_and_search(real_kg: KnowledgeGraph) -> None:
+    everything = run_named(real_kg, "studies")
+    assert len(everything) == 13 and list(everything["key"]) == sorted(everything["key"])
+    assert everything.set_index("key").loc["lee2019accuracy", "label"] == "Lee 2019"
+    after = run_named(real_kg, "studies", {"after": "haskel2020concomitant"})
+    assert list(after["key"]) == [k for k in everything["key"] if k > "haskel2020concomitant"]
+    assert run_named(real_kg, "studies", {"after": "not-a-key"}).empty  # a cursor must be a key shown
+    by_design = run_named(real_kg, "studies", {"search": "Diagnostic Accuracy"})  # case-insensitive, any field
+    assert set(by_design["key"]) == {"annabell2018hip", "lee2019accuracy", "rajeev2017validity"}
+    assert list(run_named(real_kg, "studies", {"search": "gómez"})["key"]) == ["gomezhoyos2017hipspine"]
+
+
+def test_study_record_pico_and_results(real_kg: KnowledgeGraph) -> None:
+    record = run_named(real_kg, "study_record", {"study": "onggo2021comparable"})
+    assert len(record) == 1
+    r = record.iloc[0]
+    assert (r["label"], r["year"], r["level"], r["n"], r["unit"]) == ("Onggo 2021", 2021, 3, 69438, "patients")
+    assert r["iri"] == "https://doi.org/10.1007/s00586-020-06635-w"
+    assert run_named(real_kg, "study_record", {"study": "hauser2021hipspine"}).empty  # a source article
+    pico = run_named(real_kg, "study_pico", {"study": "lee2019accuracy"})
+    assert pico["frame"].nunique() == 2  # MRI and CT arthrography, each against arthroscopy
+    assert list(pico["role"][:4]) == ["population", "intervention", "comparator", "outcome"]
+    results = run_named(real_kg, "study_results", {"study": "onggo2021comparable"})
+    assert set(results["measure"]) == {"odds ratio"} and set(results["lower"]) == {0.25, 0.48}
+    assert len(run_named(real_kg, "study_results", {"study": "lee2019accuracy"})) == 12
+
+
+def test_source_citations_of_one_study(real_kg: KnowledgeGraph) -> None:
+    frame = run_named(real_kg, "source_citations", {"source": "", "study": "lee2019accuracy"})
+    assert list(frame["source"]) == ["hauser2021hipspine"] and list(frame["discrepancies"]) == [1]
+
+
+def test_claims_list_counts_weights_and_search(real_kg: KnowledgeGraph) -> None:
+    frame = run_named(real_kg, "claims")
+    assert len(frame) == 30 and frame["contested"].sum() == 4
+    assert list(frame["contested"][:4]) == [True] * 4  # contested first
+    row = frame.set_index("claim").loc[CLAIM + "lumbar-disease-worsens-hip-surgery"]
+    assert (row["supporting"], row["contradicting"], row["weight_for"], row["weight_against"]) == (2, 1, 1.2, 0.6)
+    assert row["balance"] == 0.333  # (1.2 - 0.6) / 1.8, as kg.evidence weighs it
+    from kg.evidence import claims_overview
+
+    overview = {r.claim: r for r in claims_overview(real_kg).itertuples()}
+    for r in frame.itertuples():
+        expected = overview["claim:" + r.claim.removeprefix(CLAIM)]
+        assert (r.supporting, r.contradicting, r.qualifying, bool(r.unbacked)) == \
+            (expected.supporters, expected.contradictors, expected.qualifiers, expected.unbacked)
+    assert set(run_named(real_kg, "claims", {"search": "MRI"})["claim"]) == {
+        c for c in frame["claim"] if "mri" in c.lower() or "mri" in frame.set_index("claim").loc[c, "label"].lower()}
+
+
+def test_evidence_map_studies_add_up_to_the_cell(real_kg: KnowledgeGraph) -> None:
+    cells = run_named(real_kg, "evidence_map")
+    for cell in cells.itertuples():
+        studies = run_named(real_kg, "evidence_map_studies", {"intervention": cell.intervention, "outcome": cell.outcome})
+        assert len(studies) == cell.studies, (cell.intervention, cell.outcome)
+        assert (studies["supporting"].sum(), studies["contradicting"].sum(), studies["qualifying"].sum()) == \
+            (cell.supporting, cell.contradicting, cell.qualifying)
+
+
+def test_network_claims_and_neighbourhoods(real_kg: KnowledgeGraph) -> None:
+    top = run_named(real_kg, "network_claims")
+    assert len(top) == 21 and list(top["evidence_lines"]) == sorted(top["evidence_lines"], reverse=True)
+    def near(focus: str) -> pd.DataFrame:
+        return run_named(real_kg, "network_neighbourhood", {"focus": focus})
+
+    lee = near("https://doi.org/10.4055/cios.2019.11.1.21")
+    assert set(lee.loc[lee["distance"] == 1, "claim"]) == set(run_named(real_kg, "study_claims",
+                                                                        {"study": "lee2019accuracy"})["claim"])
+    claim = near("claim:lumbar-disease-worsens-hip-surgery")
+    assert claim.iloc[0]["claim"] == CLAIM + "lumbar-disease-worsens-hip-surgery" and claim.iloc[0]["distance"] == 0
+    assert CLAIM + "arthroscopy-outcomes-comparable-with-lumbar-disease" in set(claim["claim"])  # via Haskel
+    assert CLAIM + "smoking-cessation-for-back" in set(near("work:kangmgbhipspine")["claim"])  # it asserts it
+    assert len(near("c:mri")) > 0
+
+
 # ------------------------------------------------------------------------------------- Python API
 
 def test_python_api_one_import() -> None:
