@@ -1,5 +1,8 @@
-"""Claims page: a searchable list of claims (contested first), and a page per claim with the studies for and
-against side by side, the certainty rating with its working and why the studies disagree.
+"""Claims page: a searchable list of claims (contested first, at most LIST_SIZE), and a page per claim with the
+studies for and against side by side, the certainty rating with its working and why the studies disagree.
+
+The list is one named query (`claims`: counts, weighted balance, capped), so it costs the same at 30 claims and
+at 40,000; the certainty rating, which needs a claim's whole evidence, is on each claim's page.
 
 URL: `?claim=SLUG` opens a claim; `?search=WORDS` filters the list.
 """
@@ -18,9 +21,9 @@ from app_pages.widgets import (
     literal,
     md_table,
     param,
-    search_filter,
     seed,
     set_params,
+    short_id,
     table_height,
 )
 
@@ -28,38 +31,54 @@ if TYPE_CHECKING:
     from kg.evidence import StudyEvidence
 
 SEARCH_KEY = "claims_search"
+LIST_SIZE = 200  # claims listed; the `claims` query returns one more to tell that more follow
 
 
-def claim_list() -> pd.DataFrame:
-    """The claims with counts, contested ones (evidence both ways) first."""
-    frame = resources.claims_overview()
-    frame["slug"] = frame["claim"].str.removeprefix("claim:")
-    frame["contested"] = (frame["supporters"] > 0) & (frame["contradictors"] > 0)
-    frame["studies"] = frame["supporters"] + frame["contradictors"] + frame["qualifiers"]
-    return frame.sort_values(["contested", "studies", "label"], ascending=[False, False, True], ignore_index=True)
+def claim_list(search: str) -> pd.DataFrame:
+    """The claims matching `search` (the `claims` query: contested first, then most studies), with the balance in
+    words (kg.evidence.verdict) and each claim's slug."""
+    from kg.evidence import verdict
+
+    frame = resources.query("claims", {"search": search.strip() or None})
+    frame["slug"] = [short_id(c) for c in frame["claim"]]
+    frame["verdict"] = [verdict(None if pd.isna(b) else float(b), int(q))
+                        for b, q in zip(frame["balance"], frame["qualifying"], strict=True)]
+    return frame
 
 
 def show_list() -> None:
     """Searchable claim list; choosing a row opens the claim page."""
     st.title("Claims")
-    st.caption("Each claim in the project's words, with how many studies support, contradict or qualify it. "
-               "Contested claims (evidence both ways) come first. Select a row to open the claim.")
+    st.caption("Each claim in the project's words, with how many studies support, contradict or qualify it and "
+               "the balance of that evidence weighted by level of evidence. Contested claims (evidence both "
+               "ways) come first. Select a row to open the claim and its certainty rating.")
     seed("claims", {SEARCH_KEY: param("search", "")})
-    text = st.text_input("Search claims", key=SEARCH_KEY, placeholder="words from the label or statement")
+    text = st.text_input("Search claims", key=SEARCH_KEY, placeholder="words from the label or the slug")
     set_params("claims", {"search": text})
-    frame = search_filter(claim_list(), text, ["label", "claim"])
-    st.caption(f"{len(frame)} claim{'s' if len(frame) != 1 else ''}")
-    columns = ["label", "contested", "supporters", "contradictors", "qualifiers", "certainty", "verdict", "unbacked"]
+    frame = claim_list(text)
+    more = len(frame) > LIST_SIZE
+    frame = frame.head(LIST_SIZE)
+    if more:
+        total = resources.count("claims")
+        st.caption(f"The first {LIST_SIZE} claims" + ("" if text else f" of {total:,}"))
+        st.info(f"The list stops at {LIST_SIZE} claims (contested ones first, then those with the most studies): "
+                "search to find the others.", icon=":material/filter_list:")
+    else:
+        st.caption(f"{len(frame)} claim{'s' if len(frame) != 1 else ''}")
+    columns = ["label", "contested", "supporting", "contradicting", "qualifying", "balance", "verdict", "unbacked"]
     picked = st.dataframe(
         frame[columns], hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key="claims_table", height=table_height(len(frame)),
         column_config={
             "label": st.column_config.TextColumn("Claim", width="large"),
             "contested": st.column_config.CheckboxColumn("Contested"),
-            "supporters": st.column_config.NumberColumn("For"),
-            "contradictors": st.column_config.NumberColumn("Against"),
-            "qualifiers": st.column_config.NumberColumn("Qualifying"),
-            "certainty": "Certainty", "verdict": "Balance",
+            "supporting": st.column_config.NumberColumn("For"),
+            "contradicting": st.column_config.NumberColumn("Against"),
+            "qualifying": st.column_config.NumberColumn("Qualifying"),
+            "balance": st.column_config.NumberColumn(
+                "Balance", format="%+.2f",
+                help="(weighted for − weighted against) / (for + against); weights by level of evidence"),
+            "verdict": "Verdict",
             "unbacked": st.column_config.CheckboxColumn("No study"),
         })
     rows = picked.selection.rows if picked is not None else []

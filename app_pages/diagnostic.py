@@ -1,6 +1,8 @@
 """Diagnostic accuracy page: each study/test/target/observer as a point in ROC space (sensitivity against
 1 − specificity), with the table of reported figures beside it.
 
+The table beside the plot shows at most TABLE_ROWS rows and says when it leaves some out; the plot has them all.
+
 URL: `?test=LABEL` (repeatable or comma-separated) keeps only those index tests.
 """
 from __future__ import annotations
@@ -14,6 +16,7 @@ from app_pages.widgets import param_list, seed, set_params, table_height
 
 TESTS_KEY = "diag_tests"
 ROC_HEIGHT = 400  # px of the plot; the legends below it need about 200 more
+TABLE_ROWS = 500  # rows of the table beside the plot
 
 
 def roc_chart(height: int = 0) -> dict[str, Any]:
@@ -67,8 +70,11 @@ def render() -> None:
             st.caption(f"{missing} row{'s' if missing != 1 else ''} without both sensitivity and specificity "
                        "(accuracy only, for instance) appear in the table but not in the plot.")
     with table:
-        st.dataframe(shown.drop(columns=["false_positive_rate"]), hide_index=True, width="stretch",
-                     height=table_height(len(shown)),
+        if len(shown) > TABLE_ROWS:
+            st.info(f"The table shows the first {TABLE_ROWS} of {len(shown):,} rows (by study); the plot has them "
+                    "all. Choose fewer index tests to see the others.", icon=":material/filter_list:")
+        st.dataframe(shown.drop(columns=["false_positive_rate"]).head(TABLE_ROWS), hide_index=True, width="stretch",
+                     height=table_height(min(len(shown), TABLE_ROWS)),
                      column_config={c: st.column_config.NumberColumn(format="%.1f")
                                     for c in ("sensitivity", "specificity", "accuracy")})
 

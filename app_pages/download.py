@@ -27,7 +27,7 @@ FILES = [
 def render() -> None:
     """The Download page."""
     st.title("Download")
-    st.caption(f"The graph as built from the curated data: {len(resources.graph()):,} triples.")
+    st.caption(f"The graph as built from the curated data: {resources.triples():,} triples.")
     for label, fmt, name, mime, what in FILES:
         text, button = st.columns([3, 1], vertical_alignment="center")
         text.markdown(f"**{label}** · `{name}`  \n{what}")

@@ -1,6 +1,10 @@
 """Network page: studies, claims, concepts and source articles as one interactive graph (kg.network), with
 filters, a focus node and its neighbourhood, and a node cap that says what it left out. Drawn offline.
 
+A small graph (resources.network_limit) is drawn from its whole evidence network. A large one is never built
+whole: the network is built around the best-evidenced claims (the network_claims query), or around the focus
+node (network_neighbourhood), just enough of them for the node cap, and the page says so.
+
 URL: `types`, `stance`, `intervention`, `outcome`, `design` (comma-separated), `years=FROM-TO`, `focus=IRI`,
 `depth`, `cap`. A filter set shared as a URL reopens the same view.
 """
@@ -12,13 +16,44 @@ import networkx as nx
 import streamlit as st
 
 from app_pages import resources
-from app_pages.widgets import literal, param, param_list, seed, set_params
+from app_pages.widgets import literal, param, param_list, seed, set_params, widget_value
 
 KINDS = ["study", "claim", "concept", "source"]
 STANCES = ["supports", "contradicts", "qualifies"]
 DEFAULT_CAP = 150
 NETWORK_HEIGHT = 760  # px
 DEPTHS = [1, 2, 3]
+BUDGET_PER_CAP = 2  # a large graph's network holds about this many studies and claims per node drawn
+
+
+def cap_from(text: str | None) -> int:
+    """The node cap a URL asks for (5 to 500), DEFAULT_CAP when it says nothing usable."""
+    return max(5, min(500, int(text))) if text and text.isdigit() else DEFAULT_CAP
+
+
+def claims_around(focus: str | None, cap: int) -> tuple[list[str], str]:
+    """The claims a large graph's network is built around, and what they are (for the notice): those nearest the
+    focus node, else the best-evidenced, taken in order until they bring about BUDGET_PER_CAP × cap studies."""
+    from kg.queries import NamedQueryError
+
+    rows = None
+    if focus:
+        try:
+            near = resources.query("network_neighbourhood", {"focus": focus})
+        except NamedQueryError:  # not an IRI: the focus is simply not found
+            near = None
+        if near is not None and not near.empty:
+            rows, what = list(zip(near["claim"], near["evidence_lines"], strict=True)), "nearest the focus node"
+    if rows is None:
+        top = resources.query("network_claims")
+        rows, what = list(zip(top["claim"], top["studies"], strict=True)), "with the most evidence"
+    chosen, size = [], 0
+    for claim, weight in rows:
+        if chosen and size >= BUDGET_PER_CAP * cap:
+            break
+        chosen.append(str(claim))
+        size += 1 + int(weight)
+    return chosen, what
 
 
 def options(G: nx.Graph) -> dict[str, Any]:
@@ -50,7 +85,7 @@ def url_state(opts: dict[str, Any]) -> dict[str, Any]:
         chosen = (max(lo, years[0]), min(hi, years[1]))
     except (ValueError, IndexError):
         chosen = (lo, hi)
-    focus, depth, cap = param("focus"), param("depth") or "1", param("cap") or ""
+    focus, depth = param("focus"), param("depth") or "1"
     return {
         "net_types": [k for k in param_list("types") if k in KINDS] or list(KINDS),
         "net_stance": [s for s in param_list("stance") if s in STANCES] or list(STANCES),
@@ -60,7 +95,7 @@ def url_state(opts: dict[str, Any]) -> dict[str, Any]:
         "net_years": chosen if chosen[0] <= chosen[1] else (lo, hi),
         "net_focus": focus if focus in opts["nodes"] else None,
         "net_depth": int(depth) if depth.isdigit() and int(depth) in DEPTHS else 1,
-        "net_cap": max(5, min(500, int(cap))) if cap.isdigit() else DEFAULT_CAP,
+        "net_cap": cap_from(param("cap")),
     }
 
 
@@ -118,21 +153,31 @@ def render() -> None:
     st.caption("Studies (blue dots), claims (purple diamonds), concepts (brown triangles) and source articles "
                "(orange squares). Edges from studies to claims are coloured by stance: green supports, red "
                "contradicts, amber (dashed) qualifies. Hover for details; drag to move; scroll to zoom.")
-    G = resources.network()
+    claims, around = None, ""
+    if resources.network_limit() is not None:
+        focus = widget_value("network", "net_focus", param("focus"))
+        cap = int(widget_value("network", "net_cap", cap_from(param("cap"))))
+        claims, around = claims_around(focus, cap)
+    G = resources.network(claims)
     opts = options(G)
     seed("network", url_state(opts))
     chosen = filters(opts)
     share(chosen)
     s = st.session_state
     focus, depth, cap = s["net_focus"], int(s["net_depth"]), int(s["net_cap"])
+    if claims is not None:
+        st.info(f"The graph is large ({resources.count('claims'):,} claims, {resources.count('studies'):,} "
+                f"studies), so the network is built around part of it: the {len(claims)} claims {around}, with "
+                "their studies, concepts and source articles. Filters apply within that part; choose a focus "
+                "node to move to another.", icon=":material/filter_list:")
     try:
         page, omitted, n_nodes = resources.network_html(chosen, max_nodes=cap, focus=focus, depth=depth,
-                                                               height=NETWORK_HEIGHT)
+                                                        height=NETWORK_HEIGHT, claims=claims)
     except ValueError:  # the focus node was filtered out
         st.warning("The focus node is not in the filtered network; showing the filtered network without it.")
         focus = None
         page, omitted, n_nodes = resources.network_html(chosen, max_nodes=cap, focus=None, depth=depth,
-                                                               height=NETWORK_HEIGHT)
+                                                        height=NETWORK_HEIGHT, claims=claims)
     shown = n_nodes - omitted if focus is None else None
     if omitted:
         st.warning(f"Node cap reached: {omitted} node{'s' if omitted != 1 else ''} left out (the least "

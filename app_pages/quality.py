@@ -1,7 +1,9 @@
 """Data quality page: the SHACL validation report, where source articles misreport studies (fidelity), and the
 bibliographic fields nobody has verified.
 
-SHACL runs only here (it is the slow check), once per process, through resources.validation().
+SHACL runs only here (it is the slow check), once per process, through resources.validation(): when the page
+opens on a small graph, and on a large one (resources.SHACL_AUTO_MAX_TRIPLES) only when asked, with a button.
+The lists are bounded (DISCREPANCIES_SHOWN, TABLE_ROWS) and say when they leave rows out.
 """
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.widgets import link_study, literal
+
+RUN_KEY = "quality_run_shacl"
+DISCREPANCIES_SHOWN = 50  # discrepancy cards drawn; the rest are counted
+TABLE_ROWS = 1000  # rows of the problem and unverified-field tables
 
 
 def problems_frame(problems: list) -> pd.DataFrame:
@@ -27,6 +33,16 @@ def show_validation() -> None:
     if endpoint:
         where += f" The other pages read the graph from {endpoint}; these files are what `kg push` would load."
     st.caption(literal(where))
+    triples = resources.triples()
+    if triples > resources.SHACL_AUTO_MAX_TRIPLES and not st.session_state.get(RUN_KEY):
+        st.info(f"The graph holds {triples:,} triples: the full validation (parsing, references and every SHACL "
+                "shape) takes a while at this size (about a minute at 10,000 papers), so it runs only when you "
+                "ask. Its result is then kept for everyone using this app until it restarts.",
+                icon=":material/schedule:")
+        if st.button("Run the validation", type="primary", key="quality_run"):
+            st.session_state[RUN_KEY] = True
+            st.rerun()
+        return
     report = resources.validation()
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
     verdict, n_err, n_warn = st.columns(3)
@@ -37,6 +53,10 @@ def show_validation() -> None:
         st.caption("Stage times: " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in report.timings.items()))
     if report.problems:
         frame = problems_frame(report.problems).sort_values(["severity", "file", "line"], na_position="last")
+        if len(frame) > TABLE_ROWS:
+            st.warning(f"Showing the first {TABLE_ROWS:,} of {len(frame):,} problems (errors first); "
+                       "`kg validate` lists them all.")
+            frame = frame.head(TABLE_ROWS)
         st.dataframe(frame, hide_index=True, width="stretch",
                      column_config={"line": st.column_config.NumberColumn(format="%d"),
                                     "problem": st.column_config.TextColumn(width="large")})
@@ -55,7 +75,12 @@ def show_fidelity() -> None:
         st.caption("No discrepancy is recorded.")
     kinds = sorted({i.kind for i in discrepancies})
     chosen = st.multiselect("Kinds", kinds, default=kinds, key="quality_kinds") if kinds else []
-    for item in (i for i in discrepancies if i.kind in chosen):
+    picked = [i for i in discrepancies if i.kind in chosen]
+    if len(picked) > DISCREPANCIES_SHOWN:
+        st.info(f"Showing the first {DISCREPANCIES_SHOWN} of {len(picked):,} discrepancies of these kinds (by "
+                "source article and reference number); narrow the kinds, or run `kg fidelity` for all of them.",
+                icon=":material/filter_list:")
+    for item in picked[:DISCREPANCIES_SHOWN]:
         with st.container(border=True):
             ref = f", reference {item.reference}" if item.reference is not None else ""
             st.markdown(f"**{literal(item.kind.capitalize())}** · {literal(item.aspect)} · "
@@ -70,9 +95,11 @@ def show_fidelity() -> None:
     st.caption("Bibliographic fields taken from the citing article only, not checked against the publisher's "
                "record.")
     if unverified:
+        if len(unverified) > TABLE_ROWS:
+            st.info(f"Showing the first {TABLE_ROWS:,} of {len(unverified):,} studies.", icon=":material/filter_list:")
         frame = pd.DataFrame([{"study": i.study, "source": i.source, "ref": i.reference,
                                "fields": ", ".join(i.fields), "as cited": i.article_says, "note": i.record_says}
-                              for i in unverified])
+                              for i in unverified[:TABLE_ROWS]])
         st.dataframe(frame, hide_index=True, width="stretch")
 
 

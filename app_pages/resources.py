@@ -1,12 +1,19 @@
-"""Cached resources for the app's pages: the graph (built once per process) and cached calls into kg/.
+"""Cached resources for the app's pages: the graph (built or opened once per process) and cached calls into kg/.
 
-The only module under app_pages/ that loads the graph or caches anything. `KG_DATA_DIR` points the app at
-another data directory (tests use tests/resources/mini); `KG_SPARQL_ENDPOINT` at a remote SPARQL store.
+The only module under app_pages/ that loads the graph or caches anything. Where the graph comes from:
+
+* `KG_DATA_DIR`: another data directory (tests use tests/resources/mini); the repository's data/ by default;
+* `KG_STORE`: a persistent on-disk store directory (kg.persist): built from the data there on first use, then
+  reopened in well under a second while the data files are unchanged, so a large corpus starts at once;
+* `KG_SPARQL_ENDPOINT`: a remote SPARQL store (`kg push` filled it); the data files are then only validated.
+
+Pages ask for bounded results (named queries with a cap, a page of rows, one study or claim): nothing here holds
+a whole-corpus Python structure except the evidence network of a small graph (`network_limit`).
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,26 +28,35 @@ if TYPE_CHECKING:  # the heavy modules load inside the cached functions, on firs
     from kg.store import KnowledgeGraph
     from kg.validate import ValidationReport
 
-# (data directory, SPARQL endpoint): what the graph is built from; also the key of every cached result.
-Source = tuple[str | None, str | None]
+# (data directory, SPARQL endpoint, store directory): what the graph comes from; also the key of every cached
+# result.
+Source = tuple[str | None, str | None, str | None]
+
+# A graph with more claims than this is drawn on the Network page around some of its claims (network_around),
+# never built whole as a networkx graph.
+NETWORK_WHOLE_MAX_CLAIMS = 100
+# Above this many triples the Data quality page waits for a click before running SHACL (tens of seconds at
+# 10k papers); the curated data (about 4,000 triples) and fixtures validate when the page opens.
+SHACL_AUTO_MAX_TRIPLES = 100_000
 
 
 def source() -> Source:
     """Where the graph comes from, read from the environment on every run (so tests can switch it)."""
-    return os.environ.get("KG_DATA_DIR") or None, os.environ.get("KG_SPARQL_ENDPOINT") or None
+    return (os.environ.get("KG_DATA_DIR") or None, os.environ.get("KG_SPARQL_ENDPOINT") or None,
+            os.environ.get("KG_STORE") or None)
 
 
-@st.cache_resource(show_spinner="Building the evidence graph…")
+@st.cache_resource(show_spinner="Opening the evidence graph…")
 def _graph(src: Source) -> KnowledgeGraph:
     from kg.store import load
 
-    data_dir, endpoint = src
+    data_dir, endpoint, store = src
     # strict=False: a curator's half-finished data still opens; the Data quality page lists its problems.
-    return load(data_dir, strict=False, endpoint=endpoint)
+    return load(data_dir, strict=False, endpoint=endpoint, store_path=store)
 
 
 def graph() -> KnowledgeGraph:
-    """The evidence graph, built once per process and data source."""
+    """The evidence graph, built (or opened from KG_STORE) once per process and data source."""
     return _graph(source())
 
 
@@ -52,7 +68,7 @@ def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=2000)
 def _named(src: Source, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     from kg.queries import run_named
 
@@ -65,6 +81,13 @@ def query(name: str, params: Mapping[str, str | None] | None = None) -> pd.DataF
     return _named(source(), name, _frozen(params))
 
 
+def count(kind: str) -> int:
+    """How many things of one kind the graph holds ('studies', 'claims', …: the graph_counts query)."""
+    counts = query("graph_counts")
+    found = counts.loc[counts["kind"] == kind, "count"]
+    return int(found.iloc[0]) if len(found) else 0
+
+
 @st.cache_data(show_spinner=False)
 def named_queries() -> list[NamedQuery]:
     """The named queries shipped in kg/queries (kg.queries.list_queries)."""
@@ -73,34 +96,20 @@ def named_queries() -> list[NamedQuery]:
     return list(list_queries())
 
 
+@st.cache_data(show_spinner=False)
+def _triples(src: Source) -> int:
+    return len(_graph(src))
+
+
+def triples() -> int:
+    """How many triples the graph holds, counted once per data source."""
+    return _triples(source())
+
+
 # ----------------------------------------------------------------------------- evidence summaries
 
 
-@st.cache_data(show_spinner=False)
-def _claims_overview(src: Source) -> pd.DataFrame:
-    from kg.evidence import claims_overview
-
-    return claims_overview(_graph(src))
-
-
-def claims_overview() -> pd.DataFrame:
-    """One row per claim with counts by stance, balance and certainty (kg.evidence.claims_overview), cached."""
-    return _claims_overview(source())
-
-
-@st.cache_data(show_spinner=False)
-def _evidence_table(src: Source) -> pd.DataFrame:
-    from kg.evidence import evidence_table
-
-    return evidence_table(_graph(src))
-
-
-def evidence_table() -> pd.DataFrame:
-    """Every evidence line with its study, year, claim and stance (kg.evidence.evidence_table), cached."""
-    return _evidence_table(source())
-
-
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=500)
 def _claim_summary(src: Source, claim: str) -> ClaimSummary:
     from kg.evidence import claim_summary
 
@@ -112,7 +121,7 @@ def claim_summary(claim: str) -> ClaimSummary:
     return _claim_summary(source(), claim)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=500)
 def _disagreements(src: Source, claim: str) -> list[Disagreement]:
     from kg.evidence import explain_disagreements
 
@@ -139,36 +148,44 @@ def fidelity() -> list[FidelityItem]:
 # ----------------------------------------------------------------------------- network
 
 
-@st.cache_resource(show_spinner="Building the evidence network…")
-def _network(src: Source) -> nx.Graph:
+def network_limit() -> int | None:
+    """None when the graph is small enough to draw from its whole evidence network, else the claim limit: the
+    network is then built around at most that many claims (network_around)."""
+    return None if count("claims") <= NETWORK_WHOLE_MAX_CLAIMS else NETWORK_WHOLE_MAX_CLAIMS
+
+
+@st.cache_resource(show_spinner="Building the evidence network…", max_entries=20)
+def _network(src: Source, claims: tuple[str, ...] | None) -> nx.Graph:
     from kg.network import evidence_network
 
-    return evidence_network(_graph(src))
+    return evidence_network(_graph(src), claims=claims)
 
 
-def network() -> nx.Graph:
-    """The networkx evidence network (kg.network.evidence_network), built once per data source; shared, so
-    read it, never change it."""
-    return _network(source())
+def network(claims: Collection[str] | None = None) -> nx.Graph:
+    """The networkx evidence network (kg.network.evidence_network): the whole graph's, or only around `claims`
+    (a bounded part of a large graph), built once per data source and claim set; shared, so read it, never
+    change it."""
+    return _network(source(), None if claims is None else tuple(sorted(claims)))
 
 
-@st.cache_data(show_spinner="Drawing the network…")
-def _network_html(src: Source, filters: tuple[tuple[str, Any], ...], max_nodes: int, focus: str | None,
-                  depth: int, height: int) -> tuple[str, int, int]:
+@st.cache_data(show_spinner="Drawing the network…", max_entries=50)
+def _network_html(src: Source, claims: tuple[str, ...] | None, filters: tuple[tuple[str, Any], ...], max_nodes: int,
+                  focus: str | None, depth: int, height: int) -> tuple[str, int, int]:
     from kg.network import subgraph, to_vis_html
 
-    sub = subgraph(_network(src), **dict(filters))
+    sub = subgraph(_network(src, claims), **dict(filters))
     page, omitted = to_vis_html(sub, max_nodes=max_nodes, focus=focus, depth=depth, height=f"{height}px")
     return page, omitted, sub.number_of_nodes()
 
 
 def network_html(filters: Mapping[str, Any], *, max_nodes: int, focus: str | None, depth: int,
-                 height: int = 650) -> tuple[str, int, int]:
+                 height: int = 650, claims: Collection[str] | None = None) -> tuple[str, int, int]:
     """(self-contained vis-network HTML, nodes left out by the cap, nodes passing the filters), cached.
 
-    `filters` are kg.network.subgraph keyword arguments; a focus missing from the filtered graph raises
-    ValueError (from kg.network.to_vis_html)."""
-    return _network_html(source(), _frozen(filters), max_nodes, focus, depth, height)
+    `filters` are kg.network.subgraph keyword arguments applied to network(claims); a focus missing from the
+    filtered graph raises ValueError (from kg.network.to_vis_html)."""
+    return _network_html(source(), None if claims is None else tuple(sorted(claims)), _frozen(filters),
+                         max_nodes, focus, depth, height)
 
 
 # ----------------------------------------------------------------------------- validation and downloads
@@ -186,7 +203,7 @@ def data_files() -> tuple[str, str, str | None]:
     """(BibTeX file, claims file, SPARQL endpoint or None): what the app was pointed at."""
     from kg.build import DataSources
 
-    data_dir, endpoint = source()
+    data_dir, endpoint, _ = source()
     files = DataSources.resolve(Path(data_dir) if data_dir else None)
     return str(files.bib), str(files.claims), endpoint
 
@@ -194,6 +211,18 @@ def data_files() -> tuple[str, str, str | None]:
 def validation() -> ValidationReport:
     """kg.validate.validate with SHACL, run only when the Data quality page asks, then cached."""
     return _validation(source())
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _bibtex(src: Source, key: str) -> str | None:
+    from kg.export import bibtex_entry
+
+    return bibtex_entry(_graph(src), key)
+
+
+def bibtex(key: str) -> str | None:
+    """One work's BibTeX entry as `kg export --format bib` writes it (kg.export.bibtex_entry), or None."""
+    return _bibtex(source(), key)
 
 
 @st.cache_data(show_spinner=False)

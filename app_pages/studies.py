@@ -1,6 +1,9 @@
-"""Studies page: a searchable, sortable table of the cited studies, and a page per study with its reference,
-DOI, BibTeX, PICO, design, sample size, measured results, the claims it bears on, and how each source article
-characterised it (with the discrepancies found against its record).
+"""Studies page: a searchable table of the cited studies, a page of PAGE_SIZE at a time, and a page per study with
+its reference, DOI, BibTeX, PICO, design, sample size, measured results, the claims it bears on, and how each
+source article characterised it (with the discrepancies found against its record).
+
+Every part is one bounded named query (studies, study_record, study_pico, study_results, study_claims,
+source_citations, characterisation_discrepancies), so the page costs the same at 13 studies and at 100,000.
 
 URL: `?study=BIBKEY` opens a study; `?search=WORDS` filters the table.
 """
@@ -19,53 +22,78 @@ from app_pages.widgets import (
     literal,
     md_table,
     param,
-    search_filter,
     seed,
     set_params,
     short_id,
     table_height,
+    text,
 )
 
 SEARCH_KEY = "studies_search"
+PAGES_KEY = "studies_pages"  # session state: (search, [first key of each page seen]) for Previous/Next
 DOI_BASE = "https://doi.org/"
-PICO_ROLES = [("populations", "Population / condition"), ("interventions", "Intervention or index test"),
-              ("comparators", "Comparator or reference standard"), ("outcomes", "Outcomes")]
+PAGE_SIZE = 200  # rows per page of the table; the `studies` query returns one more to tell that more follow
+DESIGN_KEYS_SHOWN = 8  # keys listed per design in the design table
+DESIGNS_AUTO_MAX_STUDIES = 2000  # above this, the design table is counted on request
+DESIGNS_KEY = "studies_show_designs"
+ROLE_NAMES = {"population": "Population / condition", "intervention": "Intervention or index test",
+              "comparator": "Comparator or reference standard", "outcome": "Outcomes"}
 
 
-def study_nodes() -> dict[str, dict[str, Any]]:
-    """Study IRI -> attributes, from the evidence network (kg.network: title, year, design, level, n, PICO)."""
-    G = resources.network()
-    return {n: d for n, d in G.nodes(data=True) if d.get("kind") == "study"}
+def study_page(search: str, after: str | None) -> pd.DataFrame:
+    """One page of the study table (the `studies` query) with a DOI link column."""
+    frame = resources.query("studies", {"search": search.strip() or None, "after": after})
+    frame["doi"] = [iri if str(iri).startswith(DOI_BASE) else None for iri in frame["iri"]]
+    return frame
 
 
-def study_table(nodes: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """One row per study, for the list."""
-    rows = [{"key": d.get("key"), "study": d.get("label"), "title": d.get("title"), "year": d.get("year"),
-             "design": d.get("design"), "level": d.get("level"), "n": d.get("n"), "unit": d.get("unit"),
-             "verification": d.get("verification"), "doi": n if n.startswith(DOI_BASE) else None}
-            for n, d in nodes.items()]
-    frame = pd.DataFrame(rows, columns=["key", "study", "title", "year", "design", "level", "n", "unit",
-                                        "verification", "doi"])
-    return frame.astype({"year": "Int64", "level": "Int64", "n": "Int64"}).sort_values(["year", "key"],
-                                                                                       ignore_index=True)
+def pager(search: str) -> tuple[list[str | None], int]:
+    """The `after` key of each page seen for this search (None for the first) and the current page number."""
+    state = st.session_state.get(PAGES_KEY)
+    if not state or state[0] != search:
+        state = (search, [None], 0)
+        st.session_state[PAGES_KEY] = state
+    return state[1], state[2]
+
+
+def move(search: str, afters: list[str | None], page: int, last_key: str | None) -> None:
+    """Go to page `page`; `last_key` (the last key of the current page) starts the next one."""
+    if page >= len(afters):
+        afters = [*afters, last_key]
+    st.session_state[PAGES_KEY] = (search, afters, page)
 
 
 def show_list() -> None:
-    """Searchable, sortable study table; choosing a row opens the study page."""
+    """Searchable study table, a page at a time; choosing a row opens the study."""
     st.title("Studies")
     st.caption("The cited studies with their design, level of evidence (the project's appraisal, Level I "
-               "strongest) and sample size. Click a column header to sort; select a row to open the study.")
+               "strongest) and sample size, by BibTeX key. Click a column header to sort the page; select a row "
+               "to open the study.")
     seed("studies", {SEARCH_KEY: param("search", "")})
-    text = st.text_input("Search studies", key=SEARCH_KEY, placeholder="words from the title, key or design")
+    text = st.text_input("Search studies", key=SEARCH_KEY,
+                         placeholder="text from the title, key, first author or design").strip()
     set_params("studies", {"search": text})
-    frame = search_filter(study_table(study_nodes()), text, ["key", "study", "title", "design", "verification"])
-    st.caption(f"{len(frame)} stud{'ies' if len(frame) != 1 else 'y'}")
+    afters, page = pager(text)
+    frame = study_page(text, afters[page])
+    more = len(frame) > PAGE_SIZE
+    frame = frame.head(PAGE_SIZE)
+    first = page * PAGE_SIZE
+    if text:
+        found = f"{len(frame)} stud{'ies' if len(frame) != 1 else 'y'} match" if page == 0 and not more else \
+            f"studies {first + 1:,}–{first + len(frame):,} of those matching"
+    else:
+        found = f"studies {first + 1:,}–{first + len(frame):,} of {resources.count('studies'):,}" \
+            if (more or page) else f"{len(frame)} stud{'ies' if len(frame) != 1 else 'y'}"
+    st.caption(found[0].upper() + found[1:])
+    if more or page:
+        st.info(f"The table shows {PAGE_SIZE} studies at a time, in BibTeX-key order: use the buttons below it "
+                "to page through, or search to narrow the list.", icon=":material/filter_list:")
     picked = st.dataframe(
         frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="studies_table",
         height=table_height(len(frame)),
-        column_order=["study", "year", "title", "design", "level", "n", "unit", "verification", "doi", "key"],
+        column_order=["label", "year", "title", "design", "level", "n", "unit", "verification", "doi", "key"],
         column_config={
-            "key": "BibTeX key", "study": "Study", "design": "Design", "unit": "Unit", "verification": "Record",
+            "key": "BibTeX key", "label": "Study", "design": "Design", "unit": "Unit", "verification": "Record",
             "title": st.column_config.TextColumn("Title", width="large"),
             "year": st.column_config.NumberColumn("Year", format="%d"),
             "level": st.column_config.NumberColumn("Level", format="%d", help="Level of evidence, 1 (I) to 5 (V)"),
@@ -76,45 +104,65 @@ def show_list() -> None:
     if rows:
         st.query_params.from_dict({"study": frame.iloc[rows[0]]["key"]})
         st.rerun()
+    if more or page:
+        back, _, forward = st.columns([1, 4, 1])
+        if back.button("Previous page", icon=":material/arrow_back:", disabled=page == 0, key="studies_prev"):
+            move(text, afters, page - 1, None)
+            st.rerun()
+        if forward.button("Next page", icon=":material/arrow_forward:", disabled=not more, key="studies_next"):
+            move(text, afters, page + 1, str(frame.iloc[-1]["key"]))
+            st.rerun()
     with st.expander("Studies by design and level of evidence"):
-        st.dataframe(resources.query("studies_by_design"), hide_index=True, width="stretch")
+        if resources.count("studies") > DESIGNS_AUTO_MAX_STUDIES and not st.session_state.get(DESIGNS_KEY):
+            if st.button("Count the studies by design", key="studies_designs",
+                         help="Several seconds on a graph this large."):
+                st.session_state[DESIGNS_KEY] = True
+                st.rerun()
+            return
+        designs = resources.query("studies_by_design")
+        designs["keys"] = [_first_keys(k) for k in designs["keys"]]
+        st.dataframe(designs, hide_index=True, width="stretch")
 
 
-def find_study(key: str) -> tuple[str, dict[str, Any]] | None:
-    """The study node whose BibTeX key is `key`."""
-    for iri, d in study_nodes().items():
-        if d.get("key") == key:
-            return iri, d
-    return None
+def _first_keys(keys: Any) -> str:
+    listed = [k for k in str(keys or "").split("; ") if k]
+    shown = "; ".join(listed[:DESIGN_KEYS_SHOWN])
+    return shown + (f"; … ({len(listed) - DESIGN_KEYS_SHOWN:,} more)" if len(listed) > DESIGN_KEYS_SHOWN else "")
 
 
-def bibtex_entry(key: str) -> str | None:
-    """The study's entry in the graph's BibTeX export (kg.export.to_bibtex writes one entry per blank-line block)."""
-    text = resources.export("bib").decode("utf-8")
-    for block in text.split("\n\n"):
-        if block.lstrip().startswith("@") and block.split("{", 1)[1].split(",", 1)[0] == key:
-            return block.strip() + "\n"
-    return None
+def _value(row: pd.Series, column: str) -> Any:
+    """A cell of a one-row result, None when missing."""
+    value = row.get(column)
+    return None if not text(value) else value
 
 
-def show_facts(iri: str, d: dict[str, Any], key: str) -> None:
-    """Reference, DOI, design, level, sample size, verification."""
-    st.title(literal(d.get("title", key)))
-    byline = [f"**{literal(d.get('label', key))}**", f"`{key}`"]
+def show_facts(r: pd.Series) -> None:
+    """Reference, DOI, design, level, sample size, verification, BibTeX."""
+    key, iri = str(r["key"]), str(r["iri"])
+    st.title(literal(_value(r, "title") or key))
+    byline = [f"**{literal(_value(r, 'label') or key)}**", f"`{key}`"]
+    journal = ", ".join(str(v) for v in (_value(r, "journal"), _value(r, "year")) if v)
+    if journal:
+        byline.append(literal(journal))
     if iri.startswith(DOI_BASE):
         byline.append(f"DOI [{literal(iri.removeprefix(DOI_BASE))}](<{iri}>)")  # <…>: DOIs may hold parentheses
     st.markdown(" · ".join(byline))
+    n, unit, level = _value(r, "n"), _value(r, "unit"), _value(r, "level")
     facts = {
-        "Design": d.get("design") or "not recorded",
-        "Level of evidence": f"Level {_roman(d['level'])}" if d.get("level") else "not recorded",
-        "Sample size": f"{d['n']:,} {d.get('unit', '')}".strip() if d.get("n") is not None else "not recorded",
-        "Record": d.get("verification") or "not recorded",
+        "Design": _value(r, "design") or "not recorded",
+        "Level of evidence": f"Level {_roman(level)}" if level else "not recorded",
+        "Sample size": f"{int(n):,} {unit or ''}".strip() if n is not None else "not recorded",
+        "Record": _value(r, "verification") or "not recorded",
     }
     for column, (name, value) in zip(st.columns(len(facts), border=True), facts.items(), strict=True):
         column.markdown(f"**{name}**  \n{literal(value)}")
-    if d.get("verification") == "unverified":
+    if _value(r, "level_basis"):
+        st.caption("Level of evidence: " + literal(r["level_basis"]))
+    if _value(r, "verification") == "unverified":
         st.warning("The bibliographic record is unverified: its fields come from the citing article only.")
-    entry = bibtex_entry(key)
+    if _value(r, "unverified_fields"):
+        st.caption("Fields taken from the citing article only: " + literal(r["unverified_fields"]))
+    entry = resources.bibtex(key)
     if entry:
         st.markdown("**BibTeX** (copy with the button at the top right of the box)")
         st.code(entry, language="bibtex", wrap_lines=True)
@@ -124,26 +172,33 @@ def _roman(level: int) -> str:
     return {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}.get(int(level), str(level))
 
 
-def show_pico(d: dict[str, Any]) -> None:
-    """The PICO concepts the study's evidence lines use, by role."""
-    meta = resources.network().graph.get("concepts", {})
-    rows = [(name, ", ".join(str(meta.get(c, {}).get("label", short_id(c))) for c in d.get(attr, ())) or "—")
-            for attr, name in PICO_ROLES]
+def show_pico(key: str) -> None:
+    """The study's PICO frames (study_pico): each element's concepts and the curators' wording."""
+    rows = resources.query("study_pico", {"study": key})
     st.subheader("PICO")
-    st.markdown(md_table(["Element", "Concepts"], rows))
+    if rows.empty:
+        st.caption("No PICO frame is recorded for this study.")
+        return
+    frames = list(dict.fromkeys(rows["frame"]))
+    for frame in frames:
+        part = rows[rows["frame"] == frame]
+        if len(frames) > 1:
+            st.markdown(f"**{literal(text(part.iloc[0]['frame_label']) or short_id(frame))}**")
+        st.markdown(md_table(["Element", "Concepts", "As recorded"],
+                             [(ROLE_NAMES.get(str(p.role), str(p.role)), text(p.concepts) or "—", text(p.wording))
+                              for p in part.itertuples()]))
 
 
 def show_results(key: str) -> None:
-    """Measured results the graph holds for the study (diagnostic figures from diagnostic_accuracy)."""
-    rows = resources.query("diagnostic_accuracy")
-    rows = rows[rows["study"] == key]
-    st.subheader("Measured results")
+    """Every measured result the graph holds for the study (study_results)."""
+    rows = resources.query("study_results", {"study": key})
+    st.subheader(f"Measured results ({len(rows)})")
     if rows.empty:
-        st.caption("No diagnostic accuracy figures recorded for this study.")
+        st.caption("No measured result is recorded for this study.")
         return
-    st.dataframe(rows.drop(columns=["study"]), hide_index=True, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.1f %%")
-                                for c in ("sensitivity", "specificity", "accuracy")})
+    shown = rows.drop(columns=["study", "result"]).dropna(axis="columns", how="all")
+    st.dataframe(shown, hide_index=True, width="stretch", height=table_height(len(shown), 20),
+                 column_config={"label": st.column_config.TextColumn("Result", width="large")})
 
 
 def show_claims(key: str) -> None:
@@ -153,15 +208,14 @@ def show_claims(key: str) -> None:
     for stance, group in rows.groupby("stance", sort=False):
         st.markdown(f"**{literal(str(stance).capitalize())}**")
         for r in group.itertuples():
-            link_claim(short_id(r.claim), r.label or short_id(r.claim))
-            if r.rationale:
+            link_claim(short_id(r.claim), text(r.label) or short_id(r.claim))
+            if text(r.rationale):
                 st.caption(literal(r.rationale))
 
 
 def show_characterisations(key: str) -> None:
     """How each source article presents the study, and where that departs from the record."""
-    cites = resources.query("source_citations", {"source": ""})
-    cites = cites[cites["study"] == key]
+    cites = resources.query("source_citations", {"source": "", "study": key})
     found = resources.query("characterisation_discrepancies", {"study": key})
     st.subheader("How source articles characterise it")
     if cites.empty:
@@ -170,9 +224,9 @@ def show_characterisations(key: str) -> None:
         with st.container(border=True):
             ref = f", reference {r.reference_number}" if pd.notna(r.reference_number) else ""
             st.markdown(f"**{literal(r.source)}**{literal(ref)}")
-            if r.article_says:
+            if text(r.article_says):
                 st.markdown(literal(r.article_says))
-            if r.cited_as:
+            if text(r.cited_as):
                 st.caption("Cited as: " + literal(r.cited_as))
             mine = found[found["source"] == r.source]
             if mine.empty:
@@ -187,21 +241,26 @@ def show_characterisations(key: str) -> None:
 def show_study(key: str) -> None:
     """The page of one study."""
     st.page_link(STUDIES_PAGE, label="All studies", icon=":material/arrow_back:")
-    found = find_study(key)
-    if found is None:
+    from kg.queries import NamedQueryError
+
+    try:
+        record = resources.query("study_record", {"study": key})
+    except NamedQueryError:  # not a key, nor an IRI (a mistyped link)
+        record = pd.DataFrame()
+    if record.empty:
         st.error(literal(f"No study has the BibTeX key '{key}'."))
         return
-    iri, d = found
-    show_facts(iri, d, key)
+    r = record.iloc[0]
+    show_facts(r)
     left, right = st.columns(2)
     with left:
-        show_pico(d)
+        show_pico(key)
     with right:
         show_claims(key)
     show_results(key)
     show_characterisations(key)
     st.page_link(NETWORK_PAGE, label="Show this study in the network", icon=":material/hub:",
-                 query_params={"focus": iri, "depth": "1"})
+                 query_params={"focus": str(r["iri"]), "depth": "1"})
 
 
 def render() -> None:

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import streamlit as st
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 STUDIES_PAGE = "app_pages/studies.py"
 CLAIMS_PAGE = "app_pages/claims.py"
@@ -27,6 +24,20 @@ def literal(text: Any) -> str:
     """`text` for st.markdown/st.page_link labels so it renders exactly as written (no Markdown, no HTML)."""
     s = "" if text is None else " ".join(str(text).split())
     return _PUNCT.sub(r"\\\1", s)
+
+
+def text(value: Any) -> str:
+    """A cell as text: '' for None and for pandas' missing values (NA, NaN), which have no truth value."""
+    if value is None:
+        return ""
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):  # list-like cells: not missing
+        pass
+    return str(value)
 
 
 def md_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -82,6 +93,14 @@ def seed(scope: str, values: dict[str, Any]) -> bool:
     return True
 
 
+def widget_value(scope: str, key: str, url_value: Any) -> Any:
+    """What a widget seeded by seed(scope, ...) will hold on this run, before it is drawn: the user's choice
+    while the URL is the one the page last saw, else `url_value` (read from the new URL)."""
+    if st.session_state.get(_URL_KEY + scope) == st.query_params.to_dict() and key in st.session_state:
+        return st.session_state[key]
+    return url_value
+
+
 def set_params(scope: str, values: dict[str, Any]) -> None:
     """Write the page's shareable state to the URL (empty values dropped, lists joined by commas)."""
     wanted: dict[str, str] = {}
@@ -93,16 +112,6 @@ def set_params(scope: str, values: dict[str, Any]) -> None:
     # the old query string while the script already sees the new one.
     st.query_params.from_dict(wanted)
     st.session_state[_URL_KEY + scope] = wanted
-
-
-def search_filter(rows: pd.DataFrame, text: str, columns: Iterable[str]) -> pd.DataFrame:
-    """Rows of a DataFrame whose given columns contain every word of `text` (case-insensitive)."""
-    if not text.strip():
-        return rows
-    cols = [c for c in columns if c in rows.columns]
-    hay = rows[cols].astype(str).agg(" ".join, axis=1).str.lower()
-    mask = hay.apply(lambda h: all(w in h for w in text.lower().split()))
-    return rows[mask]
 
 
 def table_height(rows: int, limit: int = 40) -> int:
