@@ -3,17 +3,17 @@ with `/sparql` (queries, and the service description), `/queries` (the named que
 
 Why a thin FastAPI layer over the embedded store (issue 5; 2 CPUs, loopback clients): it is the only candidate
 that enforces the project's query limits per request. Queries run on a kg.safety.QueryPool: worker processes
-forked once the graph is loaded (one per CPU, `kg serve --workers N`), sharing it copy-on-write; each checks
-the query (no update, no SERVICE), caps its memory, evaluates, applies the row cap and writes the response
-body, and a worker past the time limit is killed and replaced. The event loop only reads the query's leading
-keyword to pick the response format; nothing on it waits for a process. Measured on 1k synthetic papers
-(2026-11-21, benchmarks task serve_load, `claim_evidence` alone): 330-460 queries/s at 1-8 clients, p50
-2.7-17 ms (Oxigraph's server 490-670/s on the same machine and run). Before the pool, every query forked a
-parse-check child on the event loop and then a query child (~20 ms of CPU a query, mostly the kernel's fork
-and exit): 42-55 queries/s however many clients. Oxigraph's server's `--timeout-s` answers 200 with the JSON
-cut off by an error text, it has no row cap, no predeclared prefixes and no list of the named queries;
-rdflib-endpoint (110-210/s here, 35-45/s on the 33-row evidence_table) has no limits at all, no TSV, and
-labels Turtle as text/csv.
+forked once the graph is loaded (one per CPU, `kg serve --workers N`), sharing it copy-on-write; each checks the
+query (no update, no SERVICE), caps its memory, evaluates, applies the row cap and writes the response body, and
+a worker past the time limit is killed and replaced. The event loop only reads the query's leading keyword to
+pick the response format; nothing on it waits for a process. Measured on 1k synthetic papers (2026-11-21,
+benchmarks task serve_load, `claim_evidence` alone): 360-440 queries/s at 1-8 clients, p50 2.6-18 ms, Oxigraph's
+server 490-590/s in the same run (270-460 and 490-930/s over three runs on this shared machine). Before the
+pool, every query forked a parse-check child on the event loop and then a query child (~20 ms of CPU a query,
+mostly the kernel's fork and exit): 42-55 queries/s however many clients. Oxigraph's server's `--timeout-s`
+answers 200 with the JSON cut off by an error text, it has no row cap, no predeclared prefixes and no list of
+the named queries; rdflib-endpoint (110-210/s here, 35-45/s on the 33-row evidence_table) has no limits at all,
+no TSV, and labels Turtle as text/csv.
 
 Behaviour a client can rely on:
 
