@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import json
 import os
@@ -175,6 +176,8 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
     generations.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{fp.digest[:12]}"
     fresh = Path(tempfile.mkdtemp(prefix=f"{stamp}.", dir=generations))
+    store: ox.Store | None = None
+    result: BuildResult | None = None
     try:
         started = time.perf_counter()
         store = ox.Store(str(fresh))
@@ -204,6 +207,12 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
         _fsync_dir(fresh)
         _swap(store_path, fresh, generations)
     except BaseException:
+        # Close RocksDB first: while the store is open its background threads may still write files into
+        # the directory, and rmtree (ignoring errors) would leave a half-removed generation behind.
+        if result is not None:
+            result.store = None  # type: ignore[assignment]
+        store = result = None
+        gc.collect()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     _prune(generations, keep={fresh.name, *_current_target_names(store_path)})
