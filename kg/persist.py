@@ -201,7 +201,7 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
             "warnings": [str(p) for p in result.problems if p.severity != "error"],
             "errors": [str(p) for p in result.errors],
         }
-        del store
+        store = None
         result.store = None  # type: ignore[assignment]  # close the read-write handle before the swap
         _write_json(fresh / MANIFEST, manifest)
         _fsync_dir(fresh)
@@ -211,7 +211,8 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
         # the directory, and rmtree (ignoring errors) would leave a half-removed generation behind.
         if result is not None:
             result.store = None  # type: ignore[assignment]
-        store = result = None
+        result = None
+        store = None  # noqa: F841 - dropping the last reference is what closes RocksDB
         gc.collect()
         shutil.rmtree(fresh, ignore_errors=True)
         raise

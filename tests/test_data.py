@@ -82,10 +82,10 @@ FIGURES = [
     # (study key, result slug, value, unit local name)
     *[("rajeev2017validity", f"rajeev2017-{t}-{m}", v, "PERCENT") for t, vals in {
         "labral": (84, 64, 80), "chondral": (25, 83, 58), "cam": (34, 83, 66), "delamination": (7, 98, 39)}.items()
-      for m, v in zip(("sensitivity", "specificity", "accuracy"), vals)],
+      for m, v in zip(("sensitivity", "specificity", "accuracy"), vals, strict=True)],
     *[("lee2019accuracy", f"lee2019-{t}-obs{o}-{m}", v, "PERCENT") for (t, o), vals in {
         ("mri", 1): (60, 80, 64), ("mri", 2): (65, 70, 69), ("cta", 1): (85, 90, 86), ("cta", 2): (92, 80, 89)}.items()
-      for m, v in zip(("sensitivity", "specificity", "accuracy"), vals)],
+      for m, v in zip(("sensitivity", "specificity", "accuracy"), vals, strict=True)],
     ("annabell2018hip", "annabell2018-accuracy", 85.92, "PERCENT"),
     ("maldonado2020hipspine", "maldonado2020-sensitivity", 93.6, "PERCENT"),
     ("maldonado2020hipspine", "maldonado2020-specificity", 95.0, "PERCENT"),
