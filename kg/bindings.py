@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
+from kg.sparql_text import tokens
+
 VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -48,9 +50,9 @@ def bind_rows(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal 
 
 def where_brace(sparql: str) -> int:
     """Index of the '{' that opens the query's WHERE group, skipping comments, strings and IRIs."""
-    tokens = list(_scan(sparql))
-    words = [(i, text.upper()) for i, text in tokens if text[0].isalpha()]
-    braces = [i for i, text in tokens if text == "{"]
+    found = list(tokens(sparql))
+    words = [(i, text.upper()) for i, text in found if text[:1].isalpha()]
+    braces = [i for i, text in found if text == "{"]
     if not braces:
         raise BindingError("the query has no WHERE group to bind values into")
     where = next((i for i, w in words if w == "WHERE"), None)
@@ -64,40 +66,12 @@ def where_brace(sparql: str) -> int:
 
 def _after_group(sparql: str, open_index: int) -> int:
     depth = 0
-    for i, text in _scan(sparql):
+    for i, text in tokens(sparql):
         if i < open_index:
             continue
         depth += {"{": 1, "}": -1}.get(text, 0)
         if depth == 0 and text == "}":
-            return next(j for j, t in _scan(sparql) if j > i and t == "{")
+            return next(j for j, t in tokens(sparql) if j > i and t == "{")
     raise BindingError("unbalanced braces in the query")
 
 
-def _scan(sparql: str):  # type: ignore[no-untyped-def]
-    """Yield (index, token) for braces and bare words outside comments, strings and IRIs."""
-    i, n = 0, len(sparql)
-    while i < n:
-        ch = sparql[i]
-        if ch == "#":
-            i = sparql.find("\n", i)
-            i = n if i < 0 else i
-        elif ch in "\"'":
-            quote = ch * 3 if sparql.startswith(ch * 3, i) else ch
-            i += len(quote)
-            while i < n and not sparql.startswith(quote, i):
-                i += 2 if sparql[i] == "\\" else 1
-            i += len(quote)
-        elif ch == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", sparql[i:]):
-            i = sparql.index(">", i) + 1
-        elif ch in "{}":
-            yield i, ch
-            i += 1
-        elif ch.isalpha():
-            m = re.match(r"[A-Za-z_][\w\-]*(:[\w\-.]*)?", sparql[i:])
-            assert m is not None
-            word = m.group(0)
-            if ":" not in word and (i == 0 or sparql[i - 1] not in "?$:"):
-                yield i, word
-            i += len(word)
-        else:
-            i += 1

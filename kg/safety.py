@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.namespace import PREFIXES
+from kg.sparql_text import keywords
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -142,46 +143,6 @@ class UserQueryResult:
 
 # ------------------------------------------------------------------------------------------- checking
 
-_IRI = re.compile(r"<[^\s<>\"{}|^`\\]*>")
-_VARIABLE = re.compile(r"[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]*")
-_WORD = re.compile(r"[\w\-.]*(:[\w\-.:%\\]*)?")
-
-
-def _keywords(text: str) -> list[str]:
-    """Bare words of the query, upper-cased, outside comments, strings and IRIs; prefixed names and
-    variables are skipped, so `ex:SERVICE` or `?service` are not mistaken for the keyword. (The patterns
-    match at a position, `pattern.match(text, i)`, rather than on a copy of the rest of the text: the same
-    tokens, without copying the text once per token.)"""
-    words: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif ch in "\"'":
-            quote = ch * 3 if text.startswith(ch * 3, i) else ch
-            i += len(quote)
-            while i < n and not text.startswith(quote, i):
-                i += 2 if text[i] == "\\" else 1
-            i += len(quote)
-        elif ch == "<" and (m := _IRI.match(text, i)):
-            i = m.end()
-        elif ch in "?$":
-            m = _VARIABLE.match(text, i)
-            i = m.end() if m else i + 1
-        elif ch.isalpha() or ch == "_":
-            m = _WORD.match(text, i)
-            assert m is not None
-            word = m.group(0)
-            if ":" not in word:
-                words.append(word.rstrip(".").upper())
-            i += max(len(word), 1)
-        else:
-            i += 1
-    return words
-
-
 def check_read_only(text: str, *, parse_timeout_s: float = 2.0) -> str:
     """Check that `text` is one read-only SPARQL query and return its form ('select', 'ask', 'construct',
     'describe').
@@ -210,7 +171,7 @@ def check_read_only(text: str, *, parse_timeout_s: float = 2.0) -> str:
 def _refuse(text: str) -> str:
     """Refuse updates and SERVICE from the query's words alone (no parsing, no evaluation); return the
     first keyword after the prologue."""
-    words = _keywords(text)
+    words = keywords(text)
     body = [w for w in words if w not in ("PREFIX", "BASE")]
     first = body[0] if body else ""
     if first in UPDATE_KEYWORDS:
