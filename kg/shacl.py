@@ -5,9 +5,11 @@ Two costs dominate at 10k papers, and both are cut here:
 * the copy: rdflib's N-Triples parser takes ~10 s for 700k triples. The copy here holds only the predicates
   the shapes name (plus rdf:type and rdfs:subClassOf, which sh:class follows), about 60% of the graph,
   and builds rdflib terms straight from Oxigraph's, each distinct IRI and literal once;
-* pySHACL itself checks each property shape focus node by focus node. The node shapes are split into
-  groups of about equal work (focus nodes x property shapes), one forked process per group and core,
-  and each process makes its own copy of just what its shapes see.
+* pySHACL checks a node shape's `sh:property` shapes focus node by focus node (building each constraint
+  anew for every node), but a property shape with targets of its own once over all its focus nodes. So
+  each property shape gets its node shape's targets (`flatten`: the same constraints, the same results,
+  3x faster), and the shapes are split into groups of about equal work (focus nodes x checks), one forked
+  process per group and core, each copying just what its shapes see.
 """
 from __future__ import annotations
 
@@ -88,20 +90,46 @@ def data_graph(store: ox.Store, shapes: rdflib.Graph) -> rdflib.Graph:
     return graph
 
 
+TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def flatten(shapes: rdflib.Graph) -> rdflib.Graph:
+    """The same shapes with each node shape's `sh:property` shapes standing alone, carrying its targets.
+
+    Validation results are the same (focus node, path, message, severity); only sh:sourceShape changes."""
+    flat = rdflib.Graph()
+    for triple in shapes:
+        flat.add(triple)
+    for node in sorted(set(flat.subjects(RDF.type, SH.NodeShape)), key=str):
+        targets = [(p, o) for p in TARGETS for o in flat.objects(node, p)]
+        if not targets:
+            continue  # a shape used through sh:node or sh:or: its property shapes must stay attached
+        for prop in list(flat.objects(node, SH.property)):
+            flat.remove((node, SH.property, prop))
+            flat.add((prop, RDF.type, SH.PropertyShape))
+            for p, o in targets:
+                flat.add((prop, p, o))
+    return flat
+
+
 def node_shape_groups(shapes: rdflib.Graph, store: ox.Store, groups: int) -> list[rdflib.Graph]:
-    """The shapes graph cut into `groups` graphs of whole node shapes, balanced by estimated work."""
-    node_shapes = sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str)
+    """The shapes graph cut into `groups` graphs of whole shapes (those with targets), balanced by estimated
+    work; a shape without targets (reached through another) goes with every group."""
+    node_shapes = sorted({s for p in TARGETS for s in shapes.subjects(p, None)}, key=str)
     work = sorted(((_estimated_work(shapes, store, s), str(s), s) for s in node_shapes), reverse=True)
     bins: list[tuple[int, list[rdflib.term.Node]]] = [(0, []) for _ in range(groups)]
     for cost, _, shape in work:  # largest first into the lightest bin
         bins.sort(key=lambda b: b[0])
         bins[0] = (bins[0][0] + cost, bins[0][1] + [shape])
+    targeted = set(node_shapes)
+    helpers = sorted({s for kind in (SH.NodeShape, SH.PropertyShape) for s in shapes.subjects(RDF.type, kind)
+                      if isinstance(s, rdflib.URIRef) and s not in targeted}, key=str)
     out = []
     for _, members in bins:
         if not members:
             continue
         graph = rdflib.Graph()
-        for shape in members:
+        for shape in [*members, *helpers]:
             for triple in _bounded_description(shapes, shape):
                 graph.add(triple)
         out.append(graph)
@@ -115,7 +143,7 @@ def _estimated_work(shapes: rdflib.Graph, store: ox.Store, shape: rdflib.term.No
                 for c in shapes.objects(shape, SH.targetClass))
     focus += sum(_count(store.quads_for_pattern(None, ox.NamedNode(str(p)), None, ox.DefaultGraph()))
                  for p in shapes.objects(shape, SH.targetSubjectsOf))
-    checks = 1 + sum(1 for _ in shapes.objects(shape, SH.property)) + sum(1 for _ in shapes.objects(shape, SH["or"]))
+    checks = 1 + sum(1 for _ in shapes.objects(shape, SH.property)) + sum(1 for _ in shapes.predicate_objects(shape))
     return max(focus, 1) * checks
 
 
@@ -147,6 +175,7 @@ def validate(store: ox.Store, shapes: rdflib.Graph, convert: Callable[[rdflib.Gr
         can_fork = "fork" in mp.get_all_start_methods()
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if can_fork and len(store) >= PARALLEL_MIN_TRIPLES else 1
     timings = timings if timings is not None else {}
+    shapes = flatten(shapes)
     if workers <= 1:
         t0 = time.perf_counter()
         data = data_graph(store, shapes)
