@@ -767,7 +767,10 @@ def claim_summary(kg: KnowledgeGraph, claim: str) -> ClaimSummary:
     IV 0.4, V 0.2, unrecorded as V): linear because each step down the hierarchy adds one avenue for bias.
     The certainty follows rate_certainty (GRADE-style, each step with its reason).
     """
-    iri = resolve_claim(kg, claim)
+    return _summary(kg, resolve_claim(kg, claim), concept_index(kg))
+
+
+def _summary(kg: KnowledgeGraph, iri: str, concepts: Mapping[str, ConceptInfo]) -> ClaimSummary:
     bound = {"claim": _iri(iri)}
     info = kg.select(_CLAIM, bound)[0]
     subjects: list[str] = []
@@ -780,7 +783,6 @@ def claim_summary(kg: KnowledgeGraph, claim: str) -> ClaimSummary:
         else:
             asserted.append(r["text"] or r["node"])
     studies = _evidence(kg, iri)
-    concepts = concept_index(kg)
     pico, texts = _pico(kg, iri)
     disagreements = _disagreements(iri, studies, pico, texts, concepts)
     certainty = rate_certainty(studies, subjects=subjects, concepts=concepts, pico=pico,
@@ -798,8 +800,10 @@ def claim_summary(kg: KnowledgeGraph, claim: str) -> ClaimSummary:
 
 
 def claim_summaries(kg: KnowledgeGraph) -> list[ClaimSummary]:
-    """The summary of every claim, in IRI order (30 claims: a few tens of milliseconds)."""
-    return [claim_summary(kg, iri) for iri in sorted(claim_names(kg))]
+    """The summary of every claim, in IRI order (30 claims: a few tens of milliseconds); the concept index,
+    which every summary needs, is read once."""
+    concepts = concept_index(kg)
+    return [_summary(kg, iri, concepts) for iri in sorted(claim_names(kg))]
 
 
 def explain_disagreements(kg: KnowledgeGraph, claim: str) -> list[Disagreement]:
