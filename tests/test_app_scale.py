@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+from test_app import PAGES  # each page and its heading, one list for both app test files
 
 from kg.queries import run_named
 from kg.store import KnowledgeGraph, load
@@ -24,17 +25,6 @@ from kg.synth import generate
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
 PAPERS = 10_000
-PAGES = {
-    "overview": "Hip-spine evidence graph",
-    "network": "Evidence network",
-    "claims": "Claims",
-    "studies": "Studies",
-    "diagnostic": "Diagnostic accuracy",
-    "timeline": "Timeline",
-    "sparql": "SPARQL",
-    "quality": "Data quality",
-    "download": "Download",
-}
 
 
 def plain(markdown: str) -> str:
