@@ -30,7 +30,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "ServerStartError",
     "IsqlError",
     "free_port",
+    "wait_until",
+    "process_gone",
     "venv_bin",
     "require_binary",
     "http_status",
@@ -89,6 +91,24 @@ class IsqlError(ServerStartError):
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll `condition` until it holds or `timeout` passes (a wait for an event, not a timed assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def process_gone(pid: int) -> bool:
+    """The process has exited: no /proc entry, or a zombie nobody has reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
 
 
 def free_port() -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from servers import process_gone, wait_until  # tests/ is on sys.path (conftest)
 
 from kg import KnowledgeGraph
 from kg.safety import (
@@ -187,22 +188,6 @@ def test_engine_errors_are_reported(real_kg: KnowledgeGraph) -> None:
 
 # ------------------------------------------------------------------------------ the pool of pre-forked workers
 
-def _gone(pid: int) -> bool:
-    """The process has exited: no /proc entry, or a zombie nobody has reaped yet."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
-
-
-def _wait_until(condition, timeout: float = 10.0) -> bool:
-    """Poll `condition` until it holds or `timeout` passes (a wait for an event, not a timed assertion)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 @pytest.fixture()
@@ -250,7 +235,7 @@ def test_pool_time_limit_kills_and_replaces_the_worker(real_kg: KnowledgeGraph) 
         assert caught.value.elapsed >= 1.0 and time.perf_counter() - start < 2.0
         assert "time limit is 1 s" in str(caught.value)
         [new] = single.pids()
-        assert new != old and _gone(old) and single.replaced == 1
+        assert new != old and process_gone(old) and single.replaced == 1
         assert single.run(KEYS, QueryLimits(max_rows=2)).rows == [("annabell2018hip",), ("barry2017early",)]
         assert single.pids() == [new]
 
@@ -289,7 +274,7 @@ def test_pool_memory_cap_stops_a_huge_sort(real_kg: KnowledgeGraph) -> None:
             single.run("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f",
                        QueryLimits(timeout_s=30, max_memory_mb=200))
         [new] = single.pids()
-        assert new != old and _gone(old)
+        assert new != old and process_gone(old)
         assert single.run("ASK { ?s ?p ?o }").boolean is True  # the replacement answers, with its own cap
         assert single.run(KEYS, QueryLimits(max_memory_mb=None)).rows[0] == ("annabell2018hip",)
 
@@ -298,7 +283,7 @@ def test_pool_replaces_a_worker_killed_while_idle(real_kg: KnowledgeGraph) -> No
     with QueryPool(real_kg.store, 1) as single:
         [old] = single.pids()
         os.kill(old, signal.SIGKILL)
-        assert _wait_until(lambda: _gone(old))
+        assert wait_until(lambda: process_gone(old))
         assert single.run("ASK { ?s ?p ?o }").boolean is True  # not an error: a dead idle worker is skipped
         assert single.pids() != [old]
 
@@ -306,7 +291,7 @@ def test_pool_replaces_a_worker_killed_while_idle(real_kg: KnowledgeGraph) -> No
 def test_pool_busy_error_when_every_worker_stays_busy(real_kg: KnowledgeGraph) -> None:
     with QueryPool(real_kg.store, 1) as single, ThreadPoolExecutor(1) as threads:
         runaway = threads.submit(single.run, CARTESIAN_COUNT, QueryLimits(timeout_s=3.0))
-        assert _wait_until(lambda: single.busy() == 1)
+        assert wait_until(lambda: single.busy() == 1)
         with pytest.raises(PoolBusyError, match="all 1 query workers stayed busy for 0.2 s"):
             single.run("ASK {}", wait_s=0.2)
         with pytest.raises(QueryTimeoutError):
@@ -317,8 +302,8 @@ def test_pool_busy_error_when_every_worker_stays_busy(real_kg: KnowledgeGraph) -
 def test_pool_workers_exit_with_the_pool(real_kg: KnowledgeGraph) -> None:
     with QueryPool(real_kg.store, 2) as started:
         pids = started.pids()
-        assert len(pids) == 2 and not any(_gone(p) for p in pids)
-    assert all(_gone(p) for p in pids) and started.pids() == []
+        assert len(pids) == 2 and not any(process_gone(p) for p in pids)
+    assert all(process_gone(p) for p in pids) and started.pids() == []
     with pytest.raises(QueryFailedError, match="closed"):
         started.run("ASK {}")
 
@@ -363,10 +348,10 @@ def test_pool_workers_exit_when_their_parent_is_killed() -> None:
                               text=True, cwd=Path(__file__).resolve().parent.parent, start_new_session=True)
     try:
         pids = [int(p) for p in parent.stdout.readline().split()]
-        assert len(pids) == 2 and not any(_gone(p) for p in pids)
+        assert len(pids) == 2 and not any(process_gone(p) for p in pids)
         parent.kill()
         parent.wait()
-        assert _wait_until(lambda: all(_gone(p) for p in pids), timeout=10), "orphaned query workers"
+        assert wait_until(lambda: all(process_gone(p) for p in pids), timeout=10), "orphaned query workers"
     finally:
         if parent.poll() is None:
             parent.kill()

@@ -31,7 +31,7 @@ TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-from servers import _ProcessServer, free_port, require_binary, venv_bin  # noqa: E402
+from servers import _ProcessServer, free_port, process_gone, require_binary, venv_bin, wait_until  # noqa: E402
 
 from kg import KnowledgeGraph  # noqa: E402
 from kg.namespace import PREFIXES  # noqa: E402
@@ -113,13 +113,6 @@ def _get(url: str, **kwargs: Any) -> requests.Response:
         return session.get(url, timeout=60, **kwargs)
 
 
-def _gone(pid: int) -> bool:
-    """The process has exited: no /proc entry, or a zombie nobody has reaped yet."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
-
 
 def _children(pid: int) -> list[int]:
     """Live processes whose parent is `pid` (from /proc)."""
@@ -134,15 +127,6 @@ def _children(pid: int) -> list[int]:
                 found.append(int(entry.name))
     return sorted(found)
 
-
-def _wait_until(condition, timeout: float = 15.0) -> bool:
-    """Poll `condition` until it holds or `timeout` passes (waiting for an event, not a timed assertion)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
 
 
 def run_curl(curl: str, url: str, *args: str) -> tuple[int, str, bytes]:
@@ -403,7 +387,7 @@ def test_a_query_past_its_time_limit_is_stopped_and_reported(http, served):
     assert elapsed < TIMEOUT_S + 2
     # the worker that ran it was killed and replaced: one pid changed, the pool is whole
     after = set(pool.pids())
-    assert len(after) == 2 and len(before - after) == 1 and all(_gone(p) for p in before - after)
+    assert len(after) == 2 and len(before - after) == 1 and all(process_gone(p) for p in before - after)
     # and the endpoint answers again at once, on both workers
     with ThreadPoolExecutor(4) as threads:
         statuses = list(threads.map(lambda _: _get(served.url, params={"query": "ASK {}"}).status_code, range(8)))
@@ -446,7 +430,7 @@ def test_memory_cap_stops_a_runaway_query_on_the_endpoint(real_kg, http):
                             timeout=60)
         assert response.status_code == 500 and "the query failed" in response.text and "memory" in response.text
         [new] = app.state.pool.pids()
-        assert new != old and _gone(old)
+        assert new != old and process_gone(old)
         assert http.get(srv.url, params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
 
@@ -458,7 +442,7 @@ def test_busy_endpoint_answers_503_after_waiting_the_time_limit(real_kg, http):
     app = create_app(real_kg, QueryLimits(timeout_s=1.0), max_concurrent=1)
     with ThreadedServer(app) as srv, ThreadPoolExecutor(3) as threads:
         a = threads.submit(_get, srv.url, params={"query": RUNAWAY})
-        assert _wait_until(lambda: app.state.pool.busy() == 1)
+        assert wait_until(lambda: app.state.pool.busy() == 1)
         start = time.monotonic()
         b, c = (threads.submit(_get, srv.url, params={"query": RUNAWAY}) for _ in range(2))
         assert a.result().status_code == 504
@@ -476,7 +460,7 @@ def test_the_wait_queue_is_bounded(real_kg, http):
     app = create_app(real_kg, QueryLimits(timeout_s=2.0), max_concurrent=1, max_waiting=0)
     with ThreadedServer(app) as srv, ThreadPoolExecutor(1) as threads:
         a = threads.submit(_get, srv.url, params={"query": RUNAWAY})
-        assert _wait_until(lambda: app.state.pool.busy() == 1)
+        assert wait_until(lambda: app.state.pool.busy() == 1)
         response = http.get(srv.url, params={"query": "ASK {}"})
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert "requests are already waiting" in response.text
@@ -489,7 +473,7 @@ def test_workers_stop_with_the_server(real_kg, http):
         pids = app.state.pool.pids()  # started with the server, before any query
         assert len(pids) == 2 and set(pids) <= set(_children(os.getpid()))
         assert http.get(srv.url, params={"query": "ASK {}"}).status_code == 200
-    assert all(_gone(p) for p in pids) and app.state.pool is None
+    assert all(process_gone(p) for p in pids) and app.state.pool is None
 
 
 def test_truncated_results_are_flagged(http, endpoint, real_kg):
@@ -648,8 +632,8 @@ def test_kg_serve_leaves_no_worker_behind(how):
     """Stopped (SIGTERM: the pool is closed on the way out) or killed outright (the workers notice their parent
     is gone), `kg serve` leaves no query process running. Only the server is signalled, not its group."""
     with KgServe("--workers", "3") as served:
-        assert _wait_until(lambda: len(_children(served.proc.pid)) == 3)
+        assert wait_until(lambda: len(_children(served.proc.pid)) == 3)
         workers = _children(served.proc.pid)
         os.kill(served.proc.pid, how)
         served.proc.wait(30)
-        assert _wait_until(lambda: all(_gone(p) for p in workers)), "orphaned query workers"
+        assert wait_until(lambda: all(process_gone(p) for p in workers)), "orphaned query workers"
