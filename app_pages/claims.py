@@ -28,7 +28,7 @@ from app_pages.widgets import (
 )
 
 if TYPE_CHECKING:
-    from kg.evidence import StudyEvidence
+    from kg.analysis.evidence import StudyEvidence
 
 SEARCH_KEY = "claims_search"
 LIST_SIZE = 200  # claims listed; the `claims` query returns one more to tell that more follow
@@ -36,8 +36,8 @@ LIST_SIZE = 200  # claims listed; the `claims` query returns one more to tell th
 
 def claim_list(search: str) -> pd.DataFrame:
     """The claims matching `search` (the `claims` query: contested first, then most studies), with the balance in
-    words (kg.evidence.verdict) and each claim's slug."""
-    from kg.evidence import verdict
+    words (kg.analysis.evidence.verdict) and each claim's slug."""
+    from kg.analysis.evidence import verdict
 
     frame = resources.query("claims", {"search": search.strip() or None})
     frame["slug"] = [short_id(c) for c in frame["claim"]]
@@ -98,7 +98,7 @@ def show_study(study: StudyEvidence) -> None:
 
 def show_claim(slug: str) -> None:
     """The page of one claim."""
-    from kg.evidence import UnknownClaimError
+    from kg.analysis.evidence import UnknownClaimError
 
     st.page_link(CLAIMS_PAGE, label="All claims", icon=":material/arrow_back:")
     try:

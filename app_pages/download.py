@@ -1,5 +1,5 @@
 """Download page: the whole graph as Turtle, JSON-LD or N-Triples, the network as GraphML, the works as BibTeX
-and the evidence table as CSV. Each file is made by kg.export only when its button is pressed, then cached.
+and the evidence table as CSV. Each file is made by kg.export.exporter only when its button is pressed, then cached.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages import resources
 
 FILES = [
-    # (label, kg.export format, file name, MIME type, what it is)
+    # (label, kg.export.exporter format, file name, MIME type, what it is)
     ("Turtle", "ttl", "hipspine.ttl", "text/turtle", "The whole graph in Turtle, with the project prefixes."),
     ("JSON-LD", "jsonld", "hipspine.jsonld", "application/ld+json", "The whole graph as JSON-LD with a prefix context."),
     ("N-Triples", "nt", "hipspine.nt", "application/n-triples",

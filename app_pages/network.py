@@ -1,4 +1,4 @@
-"""Network page: studies, claims, concepts and source articles as one interactive graph (kg.network), with
+"""Network page: studies, claims, concepts and source articles as one interactive graph (kg.analysis.network), with
 filters, a focus node and its neighbourhood, and a node cap that says what it left out. Drawn offline.
 
 A small graph (resources.network_limit) is drawn from its whole evidence network. A large one is never built
@@ -34,7 +34,7 @@ def cap_from(text: str | None) -> int:
 def claims_around(focus: str | None, cap: int) -> tuple[list[str], str]:
     """The claims a large graph's network is built around, and what they are (for the notice): those nearest the
     focus node, else the best-evidenced, taken in order until they bring about BUDGET_PER_CAP × cap studies."""
-    from kg.queries import NamedQueryError
+    from kg.query.named import NamedQueryError
 
     rows = None
     if focus:
@@ -100,7 +100,7 @@ def url_state(opts: dict[str, Any]) -> dict[str, Any]:
 
 
 def filters(opts: dict[str, Any]) -> dict[str, Any]:
-    """The sidebar filters; returns kg.network.subgraph keyword arguments (only the filters that narrow)."""
+    """The sidebar filters; returns kg.analysis.network.subgraph keyword arguments (only the filters that narrow)."""
     s = st.session_state
     with st.sidebar:
         st.header("Network filters")

@@ -19,7 +19,7 @@ TABLE_ROWS = 1000  # rows of the problem and unverified-field tables
 
 
 def problems_frame(problems: list) -> pd.DataFrame:
-    """kg.errors.Problem records as a table."""
+    """kg.ingest.errors.Problem records as a table."""
     return pd.DataFrame([{"severity": p.severity, "file": p.source, "line": p.line, "record": p.record,
                           "property": p.prop, "problem": p.message, "fix": p.fix} for p in problems],
                         columns=["severity", "file", "line", "record", "property", "problem", "fix"])

@@ -3,7 +3,7 @@
 The only module under app_pages/ that loads the graph or caches anything. Where the graph comes from:
 
 * `KG_DATA_DIR`: another data directory (tests use tests/resources/mini); the repository's data/ by default;
-* `KG_STORE`: a persistent on-disk store directory (kg.persist): built from the data there on first use, then
+* `KG_STORE`: a persistent on-disk store directory (kg.store.persistent): built from the data there on first use, then
   reopened in well under a second while the data files are unchanged, so a large corpus starts at once;
 * `KG_SPARQL_ENDPOINT`: a remote SPARQL store (`kg push` filled it); the data files are then only validated.
 
@@ -23,10 +23,10 @@ if TYPE_CHECKING:  # the heavy modules load inside the cached functions, on firs
     import networkx as nx
     import pandas as pd
 
-    from kg.evidence import ClaimSummary, Disagreement, FidelityItem
-    from kg.queries import NamedQuery
-    from kg.store import KnowledgeGraph
-    from kg.validate import ValidationReport
+    from kg.analysis.evidence import ClaimSummary, Disagreement, FidelityItem
+    from kg.query.named import NamedQuery
+    from kg.store.graph import KnowledgeGraph
+    from kg.quality.validate import ValidationReport
 
 # (data directory, SPARQL endpoint, store directory): what the graph comes from; also the key of every cached
 # result.
@@ -48,7 +48,7 @@ def source() -> Source:
 
 @st.cache_resource(show_spinner="Opening the evidence graph…")
 def _graph(src: Source) -> KnowledgeGraph:
-    from kg.store import load
+    from kg.store.graph import load
 
     data_dir, endpoint, store = src
     # strict=False: a curator's half-finished data still opens; the Data quality page lists its problems.
@@ -70,13 +70,13 @@ def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
 
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _named(src: Source, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
-    from kg.queries import run_named
+    from kg.query.named import run_named
 
     return run_named(_graph(src), name, dict(params))
 
 
 def query(name: str, params: Mapping[str, str | None] | None = None) -> pd.DataFrame:
-    """A named query's rows (kg.queries.run_named), cached per data source and parameters (each call gets its
+    """A named query's rows (kg.query.named.run_named), cached per data source and parameters (each call gets its
     own copy, as st.cache_data returns)."""
     return _named(source(), name, _frozen(params))
 
@@ -90,8 +90,8 @@ def count(kind: str) -> int:
 
 @st.cache_data(show_spinner=False)
 def named_queries() -> list[NamedQuery]:
-    """The named queries shipped in kg/queries (kg.queries.list_queries)."""
-    from kg.queries import list_queries
+    """The named queries shipped in kg/queries (kg.query.named.list_queries)."""
+    from kg.query.named import list_queries
 
     return list(list_queries())
 
@@ -111,37 +111,37 @@ def triples() -> int:
 
 @st.cache_data(show_spinner=False, max_entries=500)
 def _claim_summary(src: Source, claim: str) -> ClaimSummary:
-    from kg.evidence import claim_summary
+    from kg.analysis.evidence import claim_summary
 
     return claim_summary(_graph(src), claim)
 
 
 def claim_summary(claim: str) -> ClaimSummary:
-    """kg.evidence.claim_summary for one claim (slug, claim:slug or IRI), cached; UnknownClaimError if none."""
+    """kg.analysis.evidence.claim_summary for one claim (slug, claim:slug or IRI), cached; UnknownClaimError if none."""
     return _claim_summary(source(), claim)
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
 def _disagreements(src: Source, claim: str) -> list[Disagreement]:
-    from kg.evidence import explain_disagreements
+    from kg.analysis.evidence import explain_disagreements
 
     return explain_disagreements(_graph(src), claim)
 
 
 def disagreements(claim: str) -> list[Disagreement]:
-    """kg.evidence.explain_disagreements for one claim, cached."""
+    """kg.analysis.evidence.explain_disagreements for one claim, cached."""
     return _disagreements(source(), claim)
 
 
 @st.cache_data(show_spinner=False)
 def _fidelity(src: Source) -> list[FidelityItem]:
-    from kg.evidence import fidelity_report
+    from kg.analysis.evidence import fidelity_report
 
     return fidelity_report(_graph(src))
 
 
 def fidelity() -> list[FidelityItem]:
-    """kg.evidence.fidelity_report, cached."""
+    """kg.analysis.evidence.fidelity_report, cached."""
     return _fidelity(source())
 
 
@@ -156,13 +156,13 @@ def network_limit() -> int | None:
 
 @st.cache_resource(show_spinner="Building the evidence network…", max_entries=20)
 def _network(src: Source, claims: tuple[str, ...] | None) -> nx.Graph:
-    from kg.network import evidence_network
+    from kg.analysis.network import evidence_network
 
     return evidence_network(_graph(src), claims=claims)
 
 
 def network(claims: Collection[str] | None = None) -> nx.Graph:
-    """The networkx evidence network (kg.network.evidence_network): the whole graph's, or only around `claims`
+    """The networkx evidence network (kg.analysis.network.evidence_network): the whole graph's, or only around `claims`
     (a bounded part of a large graph), built once per data source and claim set; shared, so read it, never
     change it."""
     return _network(source(), None if claims is None else tuple(sorted(claims)))
@@ -171,7 +171,7 @@ def network(claims: Collection[str] | None = None) -> nx.Graph:
 @st.cache_data(show_spinner="Drawing the network…", max_entries=50)
 def _network_html(src: Source, claims: tuple[str, ...] | None, filters: tuple[tuple[str, Any], ...], max_nodes: int,
                   focus: str | None, depth: int, height: int) -> tuple[str, int, int]:
-    from kg.network import subgraph, to_vis_html
+    from kg.analysis.network import subgraph, to_vis_html
 
     sub = subgraph(_network(src, claims), **dict(filters))
     page, omitted = to_vis_html(sub, max_nodes=max_nodes, focus=focus, depth=depth, height=f"{height}px")
@@ -182,8 +182,8 @@ def network_html(filters: Mapping[str, Any], *, max_nodes: int, focus: str | Non
                  height: int = 650, claims: Collection[str] | None = None) -> tuple[str, int, int]:
     """(self-contained vis-network HTML, nodes left out by the cap, nodes passing the filters), cached.
 
-    `filters` are kg.network.subgraph keyword arguments applied to network(claims); a focus missing from the
-    filtered graph raises ValueError (from kg.network.to_vis_html)."""
+    `filters` are kg.analysis.network.subgraph keyword arguments applied to network(claims); a focus missing from the
+    filtered graph raises ValueError (from kg.analysis.network.to_vis_html)."""
     return _network_html(source(), None if claims is None else tuple(sorted(claims)), _frozen(filters),
                          max_nodes, focus, depth, height)
 
@@ -193,15 +193,15 @@ def network_html(filters: Mapping[str, Any], *, max_nodes: int, focus: str | Non
 
 @st.cache_data(show_spinner="Running the SHACL validation…")
 def _validation(src: Source) -> ValidationReport:
-    from kg.build import DataSources
-    from kg.validate import validate
+    from kg.ingest.build import DataSources
+    from kg.quality.validate import validate
 
     return validate(DataSources.resolve(Path(src[0]) if src[0] else None), shacl=True)
 
 
 def data_files() -> tuple[str, str, str | None]:
     """(BibTeX file, claims file, SPARQL endpoint or None): what the app was pointed at."""
-    from kg.build import DataSources
+    from kg.ingest.build import DataSources
 
     data_dir, endpoint, _ = source()
     files = DataSources.resolve(Path(data_dir) if data_dir else None)
@@ -209,29 +209,29 @@ def data_files() -> tuple[str, str, str | None]:
 
 
 def validation() -> ValidationReport:
-    """kg.validate.validate with SHACL, run only when the Data quality page asks, then cached."""
+    """kg.quality.validate.validate with SHACL, run only when the Data quality page asks, then cached."""
     return _validation(source())
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
 def _bibtex(src: Source, key: str) -> str | None:
-    from kg.export import bibtex_entry
+    from kg.export.exporter import bibtex_entry
 
     return bibtex_entry(_graph(src), key)
 
 
 def bibtex(key: str) -> str | None:
-    """One work's BibTeX entry as `kg export --format bib` writes it (kg.export.bibtex_entry), or None."""
+    """One work's BibTeX entry as `kg export --format bib` writes it (kg.export.exporter.bibtex_entry), or None."""
     return _bibtex(source(), key)
 
 
 @st.cache_data(show_spinner=False)
 def _export(src: Source, fmt: str) -> bytes:
-    from kg.export import export_bytes
+    from kg.export.exporter import export_bytes
 
     return export_bytes(_graph(src), fmt)
 
 
 def export(fmt: str) -> bytes:
-    """The graph exported by kg.export.export_bytes ('ttl', 'nt', 'jsonld', 'graphml', 'bib', 'csv'), cached."""
+    """The graph exported by kg.export.exporter.export_bytes ('ttl', 'nt', 'jsonld', 'graphml', 'bib', 'csv'), cached."""
     return _export(source(), fmt)

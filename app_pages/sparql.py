@@ -1,6 +1,6 @@
 """SPARQL page: an editor with the project prefixes, the named queries as examples, and safe execution.
 
-Every query goes through kg.safety (read-only, time-limited, row-capped). `?q=` reopens a query from a URL,
+Every query goes through kg.query.guard (read-only, time-limited, row-capped). `?q=` reopens a query from a URL,
 `?example=NAME` loads a named query.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from app_pages import resources
 from app_pages.widgets import literal, param, seed, set_params
 
 if TYPE_CHECKING:
-    from kg.safety import UserQueryResult
+    from kg.query.guard import UserQueryResult
 
 TIMEOUT_S = 10.0
 MAX_ROWS = 1000
@@ -27,8 +27,8 @@ RESULT_KEY = "sparql_result"
 
 
 def prefixes() -> str:
-    """The PREFIX lines every query may use (kg.namespace.sparql_prefixes)."""
-    from kg.namespace import sparql_prefixes
+    """The PREFIX lines every query may use (kg.model.namespace.sparql_prefixes)."""
+    from kg.model.namespace import sparql_prefixes
 
     return sparql_prefixes()
 
@@ -39,15 +39,15 @@ def default_text() -> str:
 
 
 def example_text(name: str) -> str:
-    """A named query's text for the editor (kg.queries.get_query)."""
-    from kg.queries import get_query
+    """A named query's text for the editor (kg.query.named.get_query)."""
+    from kg.query.named import get_query
 
     return get_query(name).text
 
 
 def run(text: str) -> dict[str, Any]:
-    """Run `text` through kg.safety and keep what the page shows: rows, graph, or the error."""
-    from kg import safety
+    """Run `text` through kg.query.guard and keep what the page shows: rows, graph, or the error."""
+    from kg.query import guard as safety
 
     limits = safety.QueryLimits(timeout_s=TIMEOUT_S, max_rows=MAX_ROWS)
     try:
@@ -91,8 +91,8 @@ def displayable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_graph(result: UserQueryResult) -> None:
-    """A CONSTRUCT/DESCRIBE result drawn by kg.network.to_vis_html (labels escaped, vis-network inlined)."""
-    from kg.network import to_vis_html
+    """A CONSTRUCT/DESCRIBE result drawn by kg.analysis.network.to_vis_html (labels escaped, vis-network inlined)."""
+    from kg.analysis.network import to_vis_html
 
     page, omitted = to_vis_html(triples_graph(result), max_nodes=GRAPH_CAP, height="480px")
     if omitted:
@@ -102,7 +102,7 @@ def draw_graph(result: UserQueryResult) -> None:
 
 def triples_graph(result: UserQueryResult) -> nx.MultiDiGraph:
     """The result's triples as a graph: IRIs and literals are nodes, predicates label the edges."""
-    from kg.namespace import PREFIXES
+    from kg.model.namespace import PREFIXES
 
     def curie(value: Any) -> str:
         text = str(value)

@@ -241,7 +241,7 @@ def show_characterisations(key: str) -> None:
 def show_study(key: str) -> None:
     """The page of one study."""
     st.page_link(STUDIES_PAGE, label="All studies", icon=":material/arrow_back:")
-    from kg.queries import NamedQueryError
+    from kg.query.named import NamedQueryError
 
     try:
         record = resources.query("study_record", {"study": key})

@@ -164,11 +164,11 @@ class NamedQuery:
 
 
 def query_api() -> Any | None:
-    """kg.queries (list_queries / run_named) when another engineer's module exists, else None."""
+    """kg.query.named (list_queries / run_named) when another engineer's module exists, else None."""
     try:
-        module = importlib.import_module("kg.queries")
+        module = importlib.import_module("kg.query.named")
     except ModuleNotFoundError as exc:
-        if exc.name in ("kg.queries",):
+        if exc.name in ("kg.query.named",):
             return None
         raise
     return module if hasattr(module, "run_named") else None
@@ -176,7 +176,7 @@ def query_api() -> Any | None:
 
 def named_queries() -> list[NamedQuery]:
     """Every kg/queries/*.rq present now, with its declared parameters (read from the header comments)."""
-    from kg import paths
+    from kg.model import paths
 
     queries = []
     for path in paths.query_files():
@@ -220,7 +220,7 @@ def choose_params(query: NamedQuery, select: Callable[[str], list[dict[str, Any]
     """Parameter values for `query` on this graph: the declared default when it exists in the graph,
     otherwise a representative value of the same kind (the curated defaults name real studies and claims,
     which a synthetic corpus does not have). Optional parameters without a default are left unbound."""
-    from kg.namespace import PREFIXES
+    from kg.model.namespace import PREFIXES
 
     if not cache:
         cache.update(_sample_values(select))
@@ -251,7 +251,7 @@ def _expand(value: str, prefixes: dict[str, str]) -> str:
 
 
 def _by_name(name: str, kind: str, cache: dict[str, str]) -> tuple[str, str]:
-    from kg.namespace import PREFIXES
+    from kg.model.namespace import PREFIXES
 
     if "claim" in name:
         return ("iri", cache["claim"])
@@ -275,8 +275,8 @@ def bound_sparql(query: NamedQuery, params: dict[str, Any]) -> str:
     runnable unchanged by Oxigraph (embedded or server) and rdflib."""
     import pyoxigraph as ox
 
-    from kg.bindings import bind_values
-    from kg.namespace import PREFIXES
+    from kg.query.binding import bind_values
+    from kg.model.namespace import PREFIXES
 
     terms = {name: ox.NamedNode(v) if kind == "iri" else ox.Literal(v) for name, (kind, v) in params.items()}
     declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w-]*):", query.text)}
@@ -285,7 +285,7 @@ def bound_sparql(query: NamedQuery, params: dict[str, Any]) -> str:
 
 
 def api_params(params: dict[str, Any]) -> dict[str, str]:
-    """The same parameter values as plain strings, for kg.queries.run_named."""
+    """The same parameter values as plain strings, for kg.query.named.run_named."""
     return {name: value for name, (_, value) in params.items()}
 
 

@@ -116,17 +116,17 @@ def targets(label: str, size: dict[str, Any]) -> list[tuple[str, str, str]]:
     if label == "100k":
         if med:
             peak = size.get("build", {}).get("process", {}).get("peak_rss_mb")
-            out.append(("build < 60 s (in-memory, kg.build.assemble)", fmt_s(med["total"]), status(med["total"] < 60)))
+            out.append(("build < 60 s (in-memory, kg.ingest.build.assemble)", fmt_s(med["total"]), status(med["total"] < 60)))
             if peak:
                 out.append(("build peak memory < 4 GB", fmt_mb(peak), status(peak < 4096)))
         disk = size.get("ox_disk", {})
         if "cold_build_s" in disk:
             peak = disk.get("process", {}).get("peak_rss_mb")
-            out.append(("build < 60 s, < 4 GB (persistent store, kg.persist)",
+            out.append(("build < 60 s, < 4 GB (persistent store, kg.store.persistent)",
                         f"{fmt_s(disk['cold_build_s'])}, {fmt_mb(peak)}",
                         status(disk["cold_build_s"] < 60 and (peak or 0) < 4096)))
         elif disk.get("process", {}).get("killed_after_s"):
-            out.append(("build < 60 s, < 4 GB (persistent store, kg.persist)",
+            out.append(("build < 60 s, < 4 GB (persistent store, kg.store.persistent)",
                         f">{disk['process']['killed_after_s']:g} s (killed)", status(False)))
         if rows:
             worst = max(rows, key=lambda r: _primary(r)[0] or 0)
@@ -142,7 +142,7 @@ def targets(label: str, size: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def _primary(row: dict[str, Any]) -> tuple[float | None, bool]:
-    """The timing the targets use: kg.queries.run_named when present, else the raw embedded query."""
+    """The timing the targets use: kg.query.named.run_named when present, else the raw embedded query."""
     for key in ("api", "ox_mem"):
         seconds, stopped, error = timing(row.get(key))
         if seconds is not None and not error:
@@ -214,7 +214,7 @@ def render_size(label: str, size: dict[str, Any]) -> list[str]:
     if med:
         proc = build.get("process", {})
         runs = len(build.get("runs", []))
-        L += [f"**Build** (`kg.build.assemble`, in-memory store; median of {runs}; peak RSS {fmt_mb(proc.get('peak_rss_mb'))}, "
+        L += [f"**Build** (`kg.ingest.build.assemble`, in-memory store; median of {runs}; peak RSS {fmt_mb(proc.get('peak_rss_mb'))}, "
               f"load avg {proc.get('loadavg_before')}→{proc.get('loadavg_after')})", "",
               "| " + " | ".join(STAGES) + " | **total** |", "|" + "---|" * (len(STAGES) + 1),
               "| " + " | ".join(fmt_s(med.get(s)) for s in STAGES) + f" | **{fmt_s(med.get('total'))}** |", ""]
@@ -266,7 +266,7 @@ def engines_table(size: dict[str, Any]) -> list[str]:
     disk = size.get("ox_disk", {})
     if disk:
         killed = disk.get("process", {}).get("killed_after_s")
-        rows.append(("Oxigraph embedded, persistent (`kg.persist.open_or_build`, cold build)",
+        rows.append(("Oxigraph embedded, persistent (`kg.store.persistent.open_or_build`, cold build)",
                      f">{killed:g} s (killed)" if killed and "cold_build_s" not in disk else fmt_s(disk.get("cold_build_s")),
                      fmt_mb(disk.get("rss_after_build_mb")), fmt_mb(disk.get("process", {}).get("peak_rss_mb")),
                      fmt_mb(disk.get("disk_mb"))))
@@ -298,7 +298,7 @@ def queries_table(size: dict[str, Any]) -> list[str]:
         return []
     api = any(r["api"] for r in rows)
     kg_serve = any(r["kg_serve"] for r in rows)
-    head = ["query", "kind", "rows", "Oxigraph in memory"] + (["kg.queries.run_named"] if api else []) + \
+    head = ["query", "kind", "rows", "Oxigraph in memory"] + (["kg.query.named.run_named"] if api else []) + \
            ["Oxigraph persistent (RocksDB)", "Oxigraph server (HTTP+JSON)"] + \
            (["`kg serve` (HTTP+JSON)"] if kg_serve else []) + ["rdflib Memory", "rdflib / Oxigraph"]
     L = ["**Named queries** (kg/queries/*.rq; median of 3, n=1 when a run took > 5 s; every row materialised; "
@@ -340,10 +340,10 @@ def network_table(size: dict[str, Any]) -> list[str]:
     if not n:
         return []
     if n.get("present") is False:
-        return ["**Evidence network:** `kg.network` did not exist when this ran; not measured.", ""]
+        return ["**Evidence network:** `kg.analysis.network` did not exist when this ran; not measured.", ""]
     if n.get("error"):
         return [f"**Evidence network:** error: {n['error'][:300]}", ""]
-    L = ["**Evidence network** (`kg.network`)", "", "| step | time | size |", "|---|---|---|",
+    L = ["**Evidence network** (`kg.analysis.network`)", "", "| step | time | size |", "|---|---|---|",
          f"| `evidence_network(kg)` | {cell(n.get('evidence_network'))} | {n.get('nodes')} nodes, {n.get('edges')} edges, "
          f"+{fmt_mb(n.get('network_rss_mb'))} |"]
     assets = n.get("vis_assets")
@@ -366,7 +366,7 @@ def evidence_table(size: dict[str, Any]) -> list[str]:
     if not ev:
         return []
     proc = ev.get("process", {})
-    L = [f"**Evidence summaries** (`kg.evidence` on the graph in an in-memory store; median of 3, n=1 when a run took "
+    L = [f"**Evidence summaries** (`kg.analysis.evidence` on the graph in an in-memory store; median of 3, n=1 when a run took "
          f"> 5 s, > 2 s for claims_overview; the first call, which also warms imports and caches, beside it; "
          f"peak RSS {fmt_mb(proc.get('peak_rss_mb'))})", ""]
     if ev.get("error") and not ev.get("ops"):

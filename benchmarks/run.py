@@ -1,6 +1,6 @@
 """Benchmark runner: `python -m benchmarks.run --sizes 1k,10k,100k`.
 
-For each size: generate the synthetic corpus (kg.synth, cached), then run every task in its own worker process
+For each size: generate the synthetic corpus (kg.synth.generator, cached), then run every task in its own worker process
 (benchmarks.worker) with an outer timeout, recording its peak RSS (wait4) and the machine's load average.
 Writes benchmarks/results/<date>-<commit>.json (sizes merge into the day's file) and the Markdown tables next
 to it (benchmarks.report).
@@ -29,7 +29,7 @@ NEEDS_QUERIES = {"ox_disk", "restart", "rdflib", "server", "serve_load"}  # read
 
 
 def parse_size(text: str) -> int:
-    from kg.synth import parse_size as ps
+    from kg.synth.generator import parse_size as ps
 
     return ps(text)
 
@@ -117,8 +117,8 @@ def time_cli(argv: list[str], repeat: int, timeout: float) -> dict[str, Any]:
 
 
 def corpus(n: int, seed: int, timeout: float) -> tuple[Path, dict[str, Any]]:
-    """The cached corpus for (n, seed), regenerated when kg/synth.py changed."""
-    synth_hash = hashlib.sha256((REPO / "kg" / "synth.py").read_bytes()).hexdigest()[:16]
+    """The cached corpus for (n, seed), regenerated when kg/synth/ changed."""
+    synth_hash = hashlib.sha256(b"".join(p.read_bytes() for p in sorted((REPO / "kg" / "synth").glob("*.py")))).hexdigest()[:16]
     directory = CACHE / f"{label(n)}-seed{seed}"
     stamp = directory / "stamp.json"
     want = {"papers": n, "seed": seed, "synth": synth_hash}

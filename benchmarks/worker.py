@@ -39,7 +39,7 @@ from benchmarks.common import (  # noqa: E402
 
 
 def _sources(data: Path):  # type: ignore[no-untyped-def]
-    from kg.build import DataSources
+    from kg.ingest.build import DataSources
 
     return DataSources.resolve(data)
 
@@ -47,17 +47,17 @@ def _sources(data: Path):  # type: ignore[no-untyped-def]
 # ------------------------------------------------------------------------------------------------ tasks
 
 def task_generate(a: argparse.Namespace, rec: Recorder) -> None:
-    from kg.synth import generate
+    from kg.synth.generator import generate
 
     stats = generate(a.papers, a.seed, a.data)
     rec["stats"] = stats.__dict__
 
 
 def task_build(a: argparse.Namespace, rec: Recorder) -> None:
-    """kg.build.assemble into an in-memory store (the app's start path): total and per-stage timings."""
+    """kg.ingest.build.assemble into an in-memory store (the app's start path): total and per-stage timings."""
     import pyoxigraph as ox
 
-    from kg.build import assemble
+    from kg.ingest.build import assemble
 
     rec["rss_after_imports_mb"] = round(current_rss_mb(), 1)
     runs = []
@@ -101,10 +101,10 @@ def task_raw_load(a: argparse.Namespace, rec: Recorder) -> None:
 
 
 def task_shacl(a: argparse.Namespace, rec: Recorder) -> None:
-    """The SHACL stage of kg validate (kg.validate.shacl_stage): the partial rdflib copies, then pySHACL, split
+    """The SHACL stage of kg validate (kg.quality.validate.shacl_stage): the partial rdflib copies, then pySHACL, split
     over forked workers as kg validate runs it."""
-    from kg.build import assemble
-    from kg.validate import shacl_stage
+    from kg.ingest.build import assemble
+    from kg.quality.validate import shacl_stage
 
     sources = _sources(a.data)
     result = assemble(sources)
@@ -140,10 +140,10 @@ def _run_queries(rec: Recorder, queries: list[dict[str, Any]], runner, repeat: i
 
 def task_ox_mem(a: argparse.Namespace, rec: Recorder) -> None:
     """Embedded Oxigraph in memory: load the graph, choose the query parameters (written for the other
-    engines), run every named query raw (store.query) and through kg.queries.run_named when it exists."""
+    engines), run every named query raw (store.query) and through kg.query.named.run_named when it exists."""
     import pyoxigraph as ox
 
-    from kg.store import KnowledgeGraph
+    from kg.store.graph import KnowledgeGraph
 
     base = current_rss_mb()
     t0 = time.perf_counter()
@@ -173,8 +173,8 @@ def task_ox_mem(a: argparse.Namespace, rec: Recorder) -> None:
 
 
 def task_ox_disk(a: argparse.Namespace, rec: Recorder) -> None:
-    """The persistent store (kg.persist): cold build into RocksDB, then every named query on it."""
-    from kg.persist import is_current, open_or_build, read_manifest
+    """The persistent store (kg.store.persistent): cold build into RocksDB, then every named query on it."""
+    from kg.store.persistent import is_current, open_or_build, read_manifest
 
     sources = _sources(a.data)
     shutil.rmtree(a.store, ignore_errors=True)
@@ -199,7 +199,7 @@ def task_ox_disk(a: argparse.Namespace, rec: Recorder) -> None:
 def task_restart(a: argparse.Namespace, rec: Recorder) -> None:
     """A new process on an existing persistent store: imports, fingerprint check, open, first query."""
     t_imports = time.perf_counter()
-    from kg.persist import fingerprint, open_or_build
+    from kg.store.persistent import fingerprint, open_or_build
 
     rec["imports_s"] = time.perf_counter() - t_imports + (t_imports - T_START)
     sources = _sources(a.data)
@@ -369,7 +369,7 @@ def _load_kg(nt: Path):  # type: ignore[no-untyped-def]
     """The built graph (its N-Triples dump) in an in-memory Oxigraph store, as a KnowledgeGraph."""
     import pyoxigraph as ox
 
-    from kg.store import KnowledgeGraph
+    from kg.store.graph import KnowledgeGraph
 
     store = ox.Store()
     store.load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
@@ -377,22 +377,22 @@ def _load_kg(nt: Path):  # type: ignore[no-untyped-def]
 
 
 def task_network(a: argparse.Namespace, rec: Recorder) -> None:
-    """The evidence network projection (kg.network.evidence_network) and the self-contained vis-network page
+    """The evidence network projection (kg.analysis.network.evidence_network) and the self-contained vis-network page
     (to_vis_html, which inlines the vis-network that pyvis ships) for the capped graph: the app's default cap
     and larger ones; the first read of pyvis's bundled script is timed on its own."""
     import importlib
 
     try:
-        network = importlib.import_module("kg.network")
+        network = importlib.import_module("kg.analysis.network")
     except ModuleNotFoundError as exc:
-        if exc.name != "kg.network":
+        if exc.name != "kg.analysis.network":
             raise
         rec["present"] = False
         return
     rec["present"] = True
     kg = _load_kg(a.nt)
     if not hasattr(network, "evidence_network"):
-        rec["error"] = "kg.network has no evidence_network"
+        rec["error"] = "kg.analysis.network has no evidence_network"
         return
     base = current_rss_mb()
     t = timed(lambda: network.evidence_network(kg), repeat=a.repeat, cap_s=a.cap, single_if_over=10.0)
@@ -454,10 +454,10 @@ def _evidence_claims(kg) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def task_evidence(a: argparse.Namespace, rec: Recorder) -> None:
-    """kg.evidence, as the CLI (kg summary/explain/fidelity) and the app's Claims, Timeline and Data quality
+    """kg.analysis.evidence, as the CLI (kg summary/explain/fidelity) and the app's Claims, Timeline and Data quality
     pages call it: evidence_table, fidelity_report, claim_summary and explain_disagreements for a few claims,
     then claims_overview (a summary of every claim), each on the graph loaded into an in-memory store."""
-    from kg import evidence
+    from kg.analysis import evidence
 
     t0 = time.perf_counter()
     kg = _load_kg(a.nt)

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from kg.store import KnowledgeGraph, load
+from kg.store.graph import KnowledgeGraph, load
 
 __all__ = ["KnowledgeGraph", "load"]
 __version__ = "0.1.0"

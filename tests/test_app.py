@@ -13,7 +13,7 @@ from rdflib import URIRef
 from streamlit.testing.v1 import AppTest
 
 from kg import load
-from kg.queries import run_named
+from kg.query.named import run_named
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
@@ -127,11 +127,11 @@ def test_every_claim_and_study_page_runs(data: str) -> None:
 
 
 def test_shacl_runs_only_on_the_data_quality_page(data: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.validate
+    import kg.quality.validate
 
     calls = []
-    real = kg.validate.validate
-    monkeypatch.setattr(kg.validate, "validate", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = kg.quality.validate.validate
+    monkeypatch.setattr(kg.quality.validate, "validate", lambda *a, **k: calls.append(1) or real(*a, **k))
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     for page in ("overview", "network", "claims", "studies", "diagnostic", "timeline", "sparql", "download"):
         ok(at.switch_page(f"app_pages/{page}.py").run())
@@ -238,7 +238,7 @@ def test_study_deep_link_opens_the_study(data: str) -> None:
 
 
 def test_sparql_editor_starts_with_the_prefixes(data: str) -> None:
-    from kg.namespace import sparql_prefixes
+    from kg.model.namespace import sparql_prefixes
 
     at = ok(open_page("sparql"))
     assert at.text_area(key="sparql_text").value.startswith(sparql_prefixes())

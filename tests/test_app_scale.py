@@ -1,4 +1,4 @@
-"""The Streamlit app on a 10,000-paper synthetic corpus (kg.synth, the project's model at scale), under AppTest.
+"""The Streamlit app on a 10,000-paper synthetic corpus (kg.synth.generator, the project's model at scale), under AppTest.
 
 The corpus is generated and built into a persistent store once per session (KG_STORE), as a large deployment
 would run it. Every page must render without an exception, and show bounded views with a notice where it leaves
@@ -18,9 +18,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 from test_app import PAGES  # each page and its heading, one list for both app test files
 
-from kg.queries import run_named
-from kg.store import KnowledgeGraph, load
-from kg.synth import generate
+from kg.query.named import run_named
+from kg.store.graph import KnowledgeGraph, load
+from kg.synth.generator import generate
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "app.py"
@@ -181,10 +181,10 @@ def test_timeline_draws_the_best_evidenced_claims(big: KnowledgeGraph) -> None:
 
 
 def test_data_quality_waits_for_a_click_before_shacl(big: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kg.validate
+    import kg.quality.validate
 
     calls: list[int] = []
-    monkeypatch.setattr(kg.validate, "validate", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(kg.quality.validate, "validate", lambda *a, **k: calls.append(1))
     at = open_page("quality")
     assert calls == []
     assert at.button(key="quality_run")  # SHACL is one click away

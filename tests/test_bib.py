@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.bib import Name, check_records, decode_latex, parse_bib, people, split_names
-from kg.errors import InputError
+from kg.ingest.bibtex import Name, check_records, decode_latex, parse_bib, people, split_names
+from kg.ingest.errors import InputError
 
 
 def test_latex_is_decoded_to_unicode() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.bindings import BindingError, bind_values, where_brace
+from kg.query.binding import BindingError, bind_values, where_brace
 
 HOSTILE = ['"} ; DROP', '> } UNION { ?s ?p ?o', 'x" } UNION { ?s ?p ?o } #', "'''", "\\", "\n}\n"]
 
@@ -51,7 +51,7 @@ def test_any_text_value_is_one_literal(real_kg, value: str) -> None:
 
 
 def test_rows_of_values_match_each_term(real_kg) -> None:
-    from kg.bindings import bind_rows
+    from kg.query.binding import bind_rows
 
     keys = ["lee2019accuracy", "onggo2021comparable", "no-such-key"]
     text = bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k", [ox.Literal(k) for k in keys])

@@ -9,8 +9,8 @@ import rdflib
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
-from kg.cli import main
-from kg.serialize import to_rdflib, write_atomic
+from kg.cli.main import main
+from kg.store.serialize import to_rdflib, write_atomic
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.bib_job import BibJob
-from kg.build import DataSources, assemble
-from kg.errors import InputError
-from kg.serialize import sorted_ntriples
+from kg.ingest.parallel import BibJob
+from kg.ingest.build import DataSources, assemble
+from kg.ingest.errors import InputError
+from kg.store.serialize import sorted_ntriples
 
 RESOURCES = Path(__file__).parent / "resources"
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
             pids.append(pid)
         return pid
 
-    monkeypatch.setattr("kg.bib_job.os.fork", fork)
+    monkeypatch.setattr("kg.ingest.parallel.os.fork", fork)
     return pids
 
 
@@ -141,7 +141,7 @@ def test_blank_node_names_do_not_depend_on_the_order_in_the_file(tmp_path: Path)
     ('<a> <b> """long\n[string]""" .', True),  # conservative for multi-line strings
 ])
 def test_blank_node_syntax_is_found_outside_strings_only(tmp_path: Path, turtle: str, expected: bool) -> None:
-    from kg.claims import ClaimsFile
+    from kg.ingest.claims_ttl import ClaimsFile
 
     path = tmp_path / "claims.ttl"
     path.write_text(turtle + "\n", encoding="utf-8")
@@ -151,12 +151,12 @@ def test_blank_node_syntax_is_found_outside_strings_only(tmp_path: Path, turtle:
 def test_rewriting_keys_in_chunks_gives_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     sources = DataSources.resolve(REPO / "data")
     whole = sorted_ntriples(assemble(sources).store)
-    monkeypatch.setattr("kg.claims.REWRITE_CHUNK", 3)
+    monkeypatch.setattr("kg.ingest.claims_ttl.REWRITE_CHUNK", 3)
     assert sorted_ntriples(assemble(sources).store) == whole
 
 
 def test_bulk_loading_into_a_disk_store_gives_the_same_graph(tmp_path: Path) -> None:
-    """kg.persist builds a fresh on-disk store with Oxigraph's (non-transactional, faster) bulk loader."""
+    """kg.store.persistent builds a fresh on-disk store with Oxigraph's (non-transactional, faster) bulk loader."""
     sources = DataSources.resolve(REPO / "data")
     on_disk = assemble(sources, store=ox.Store(str(tmp_path / "store")), bulk=True)
     assert sorted_ntriples(on_disk.store) == sorted_ntriples(assemble(sources).store)

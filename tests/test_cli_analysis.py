@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner, Result
 
-from kg.cli import main
+from kg.cli.main import main
 
 RESOURCES = Path(__file__).parent / "resources"
 LUMBAR = "claim:lumbar-disease-worsens-hip-surgery"
@@ -121,10 +121,10 @@ def test_broken_data_is_reported_not_a_traceback() -> None:
 
 
 def test_the_module_can_be_imported_before_kg_cli() -> None:
-    """kg.cli imports kg.cli_analysis while it is being imported; the other order must work too."""
+    """kg.cli.main imports kg.cli.analysis while it is being imported; the other order must work too."""
     import subprocess
     import sys
 
-    code = "import kg.cli_analysis, kg.cli; assert 'summary' in kg.cli.main.commands"
+    code = "import kg.cli.analysis, kg.cli.main; assert 'summary' in kg.cli.main.main.commands"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

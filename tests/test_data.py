@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.bib import parse_bib
+from kg.ingest.bibtex import parse_bib
 
 REPO = Path(__file__).resolve().parent.parent
 STUDIES = {
@@ -35,7 +35,7 @@ def stance_of(kg, key: str, claim: str) -> str | None:
 def kg_iri(prefix: str, local: str):
     from pyoxigraph import NamedNode
 
-    from kg.namespace import PREFIXES
+    from kg.model.namespace import PREFIXES
 
     return NamedNode(PREFIXES[prefix] + local)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kg import KnowledgeGraph, load
-from kg.evidence import (
+from kg.analysis.evidence import (
     GRADES,
     LOE_WEIGHTS,
     NO_EVIDENCE,

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from rdflib.compare import isomorphic
 
 from kg import KnowledgeGraph, load
-from kg.bib import BibRecord, decode_latex, parse_bib
-from kg.export import EXTENSIONS, FORMATS, evidence_csv, export, export_bytes, latex, to_bibtex
+from kg.ingest.bibtex import BibRecord, decode_latex, parse_bib
+from kg.export.exporter import EXTENSIONS, FORMATS, evidence_csv, export, export_bytes, latex, to_bibtex
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "resources" / "mini"
@@ -115,7 +115,7 @@ def test_turtle_reimports_with_the_same_triples(real_kg: KnowledgeGraph) -> None
 
 
 def test_graphml_reimports_with_the_same_nodes_and_edges(tmp_path: Path, real_kg: KnowledgeGraph) -> None:
-    from kg.network import evidence_network
+    from kg.analysis.network import evidence_network
 
     path = export(real_kg, "graphml", tmp_path / "evidence.graphml")
     reimported = nx.read_graphml(path)
@@ -139,7 +139,7 @@ def test_unknown_format_is_refused(mini_kg: KnowledgeGraph) -> None:
 
 
 def test_one_bibtex_entry_is_the_exported_one(real_kg: KnowledgeGraph) -> None:
-    from kg.export import bibtex_entry, to_bibtex
+    from kg.export.exporter import bibtex_entry, to_bibtex
 
     blocks = [b.strip() + "\n" for b in to_bibtex(real_kg).split("\n\n") if b.lstrip().startswith("@")]
     keys = [b.split("{", 1)[1].split(",", 1)[0] for b in blocks]

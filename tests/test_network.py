@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from kg import KnowledgeGraph, load
-from kg.network import (
+from kg.analysis.network import (
     STANCE_COLOUR,
     coauthor_graph,
     concept_graph,

@@ -5,8 +5,8 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg import paths
-from kg.namespace import HS
+from kg.model import paths
+from kg.model.namespace import HS
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The persistent store (kg.persist): reuse on the same inputs, atomic rebuild on changed ones."""
+"""The persistent store (kg.store.persistent): reuse on the same inputs, atomic rebuild on changed ones."""
 from __future__ import annotations
 
 import os
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import DataSources
-from kg.errors import InputError
-from kg.persist import MANIFEST, fingerprint, is_current, open_or_build, read_manifest
+from kg.ingest.build import DataSources
+from kg.ingest.errors import InputError
+from kg.store.persistent import MANIFEST, fingerprint, is_current, open_or_build, read_manifest
 
 REPO = Path(__file__).resolve().parent.parent
 

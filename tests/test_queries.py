@@ -15,8 +15,10 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
-from kg import KnowledgeGraph, load, paths
-from kg.queries import (
+from kg import KnowledgeGraph, load
+
+from kg.model import paths
+from kg.query.named import (
     NamedQuery,
     ParamError,
     QueryDefinitionError,
@@ -29,7 +31,7 @@ from kg.queries import (
     run_named,
     run_sparql,
 )
-from kg.safety import QuerySyntaxError
+from kg.query.guard import QuerySyntaxError
 
 RESOURCES = Path(__file__).parent / "resources"
 EXPECTED = RESOURCES / "expected"
@@ -280,8 +282,8 @@ def test_claims_list_counts_weights_and_search(real_kg: KnowledgeGraph) -> None:
     assert list(frame["contested"][:4]) == [True] * 4  # contested first
     row = frame.set_index("claim").loc[CLAIM + "lumbar-disease-worsens-hip-surgery"]
     assert (row["supporting"], row["contradicting"], row["weight_for"], row["weight_against"]) == (2, 1, 1.2, 0.6)
-    assert row["balance"] == 0.333  # (1.2 - 0.6) / 1.8, as kg.evidence weighs it
-    from kg.evidence import claims_overview
+    assert row["balance"] == 0.333  # (1.2 - 0.6) / 1.8, as kg.analysis.evidence weighs it
+    from kg.analysis.evidence import claims_overview
 
     overview = {r.claim: r for r in claims_overview(real_kg).itertuples()}
     for r in frame.itertuples():

@@ -1,5 +1,5 @@
 """The graph in real remote stores: `kg push` into Oxigraph server and Virtuoso on loopback, then every named
-query through kg.remote must give the rows the embedded graph gives; a push that fails part-way must leave the
+query through kg.store.remote must give the rows the embedded graph gives; a push that fails part-way must leave the
 previous graph whole and queryable.
 
 The servers are started and stopped here (tests/servers.py); a missing engine fails these tests, never skips.
@@ -25,12 +25,12 @@ from servers import OxigraphServer, VirtuosoServer  # noqa: E402
 from test_server import ThreadedServer, as_set, concat_columns  # noqa: E402
 
 from kg import KnowledgeGraph, load  # noqa: E402
-from kg.cli import main as cli  # noqa: E402
-from kg.queries import get_query, list_queries, run_named  # noqa: E402
-from kg.remote import DEFAULT_GRAPH_IRI, PushError, RemoteBackend, RemoteError, derive_urls, query_form, with_prefixes  # noqa: E402
-from kg.safety import QueryLimits, QueryTimeoutError, run_user_query  # noqa: E402
-from kg.serialize import sorted_ntriples  # noqa: E402
-from kg.store import connect  # noqa: E402
+from kg.cli.main import main as cli  # noqa: E402
+from kg.query.named import get_query, list_queries, run_named  # noqa: E402
+from kg.store.remote import DEFAULT_GRAPH_IRI, PushError, RemoteBackend, RemoteError, derive_urls, query_form, with_prefixes  # noqa: E402
+from kg.query.guard import QueryLimits, QueryTimeoutError, run_user_query  # noqa: E402
+from kg.store.serialize import sorted_ntriples  # noqa: E402
+from kg.store.graph import connect  # noqa: E402
 
 pytestmark = pytest.mark.server
 
@@ -157,7 +157,7 @@ def test_typed_literals_are_parsed_on_either_wire_format(store: Pushed):
 
 
 def test_remote_user_query_limits(store: Pushed):
-    """kg.safety.run_user_query on a remote graph: row cap, read-only check, and the time limit."""
+    """kg.query.guard.run_user_query on a remote graph: row cap, read-only check, and the time limit."""
     result = run_user_query(store.kg, "SELECT * WHERE { ?s ?p ?o }", QueryLimits(timeout_s=30, max_rows=7))
     assert result.truncated and len(result.rows) == 7
     with pytest.raises(Exception, match="read-only"):
@@ -171,7 +171,7 @@ def test_remote_user_query_limits(store: Pushed):
 
 def test_kg_serve_in_front_of_a_remote_store(store: Pushed, real_kg: KnowledgeGraph):
     """`kg serve --endpoint URL`: the read-only, limited endpoint over a store someone else runs."""
-    from kg.server import create_app
+    from kg.serve.server import create_app
 
     session = requests.Session()
     session.trust_env = False
@@ -318,7 +318,7 @@ def test_cli_reads_the_remote_store(store: Pushed, real_kg: KnowledgeGraph) -> N
     """`kg --endpoint URL query/stats/summary` answer from the store, the same as from the data files."""
     from click.testing import CliRunner
 
-    from kg.cli import main
+    from kg.cli.main import main
 
     runner = CliRunner()
     for args in (["query", "contested_claims", "--format", "csv"], ["summary", "lumbar-disease-worsens-hip-surgery"]):
@@ -334,7 +334,7 @@ def test_cli_reads_the_remote_store(store: Pushed, real_kg: KnowledgeGraph) -> N
 def test_cli_reports_an_unreachable_store() -> None:
     from click.testing import CliRunner
 
-    from kg.cli import main
+    from kg.cli.main import main
 
     result = CliRunner().invoke(main, ["--endpoint", "http://127.0.0.1:9/query", "stats"])
     assert result.exit_code == 1

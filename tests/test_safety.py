@@ -1,4 +1,4 @@
-"""User SPARQL is read-only, located when wrong, stopped on time and capped in rows (kg.safety)."""
+"""User SPARQL is read-only, located when wrong, stopped on time and capped in rows (kg.query.guard)."""
 from __future__ import annotations
 
 import multiprocessing
@@ -16,7 +16,7 @@ import pytest
 from servers import process_gone, wait_until  # tests/ is on sys.path (conftest)
 
 from kg import KnowledgeGraph
-from kg.safety import (
+from kg.query.guard import (
     ForbiddenQueryError,
     PoolBusyError,
     QueryFailedError,
@@ -331,7 +331,7 @@ def test_pool_workers_do_not_keep_the_servers_sockets(real_kg: KnowledgeGraph) -
 ORPHAN_SCRIPT = """
 import sys, threading
 from kg import load
-from kg.safety import QueryLimits, QueryPool
+from kg.query.guard import QueryLimits, QueryPool
 pool = QueryPool(load().store, 2)
 threading.Thread(target=pool.run, args=(sys.argv[1], QueryLimits(timeout_s=600)), daemon=True).start()
 while pool.busy() < 1:

@@ -1,5 +1,5 @@
 """The SPARQL endpoint (kg/server.py, `kg serve`) spoken to by real clients over loopback HTTP:
-SPARQLWrapper (JSON, XML), rdflib's SPARQLStore, curl with every Accept type, and kg.remote itself.
+SPARQLWrapper (JSON, XML), rdflib's SPARQLStore, curl with every Accept type, and kg.store.remote itself.
 
 The endpoint runs in this process under uvicorn in a thread on a free 127.0.0.1 port (one test starts
 `kg serve` as a subprocess to check the command and its loopback binding). curl is a real dependency:
@@ -34,12 +34,12 @@ if str(TESTS) not in sys.path:
 from servers import _ProcessServer, free_port, process_gone, require_binary, venv_bin, wait_until  # noqa: E402
 
 from kg import KnowledgeGraph  # noqa: E402
-from kg.namespace import PREFIXES  # noqa: E402
-from kg.queries import list_queries, run_named  # noqa: E402
-from kg.remote import DEFAULT_GRAPH_IRI  # noqa: E402
-from kg.safety import QueryLimits  # noqa: E402
-from kg.server import create_app, negotiate  # noqa: E402
-from kg.store import connect  # noqa: E402
+from kg.model.namespace import PREFIXES  # noqa: E402
+from kg.query.named import list_queries, run_named  # noqa: E402
+from kg.store.remote import DEFAULT_GRAPH_IRI  # noqa: E402
+from kg.query.guard import QueryLimits  # noqa: E402
+from kg.serve.server import create_app, negotiate  # noqa: E402
+from kg.store.graph import connect  # noqa: E402
 
 pytestmark = pytest.mark.server
 
@@ -260,7 +260,7 @@ def test_rdflib_sparqlstore_select_construct_ask(endpoint, real_kg):
 
 
 def test_remote_backend_against_the_endpoint(endpoint, real_kg):
-    """kg.remote pointed at `kg serve`: default-graph-uri names this graph, so every named query runs."""
+    """kg.store.remote pointed at `kg serve`: default-graph-uri names this graph, so every named query runs."""
     remote = connect(endpoint)
     assert len(remote) == len(real_kg)
     for query in list_queries():

@@ -1,4 +1,4 @@
-"""The synthetic corpus generator (kg.synth): valid against the project's own checks, deterministic, realistic."""
+"""The synthetic corpus generator (kg.synth.generator): valid against the project's own checks, deterministic, realistic."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +7,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, load
-from kg.build import DataSources
-from kg.synth import DOI_PREFIX, generate, main, parse_size
-from kg.validate import validate
+from kg.ingest.build import DataSources
+from kg.synth.generator import DOI_PREFIX, generate, main, parse_size
+from kg.quality.validate import validate
 
 N = 1000
 SEED = 42

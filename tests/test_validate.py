@@ -7,9 +7,9 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from kg.build import DataSources
-from kg.cli import main
-from kg.validate import validate
+from kg.ingest.build import DataSources
+from kg.cli.main import main
+from kg.quality.validate import validate
 
 RESOURCES = Path(__file__).parent / "resources"
 
@@ -87,9 +87,9 @@ def test_shacl_catches_interval_and_decimal_errors(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("case", ["claim-without-statement", "bad-interval"])
 def test_shacl_split_over_processes_finds_the_same_problems(case: str, tmp_path: Path) -> None:
-    """kg.shacl splits the shapes into groups, one forked process each: same problems as one pySHACL run."""
-    from kg.build import assemble
-    from kg.validate import shacl_stage
+    """kg.quality.shacl splits the shapes into groups, one forked process each: same problems as one pySHACL run."""
+    from kg.ingest.build import assemble
+    from kg.quality.validate import shacl_stage
 
     data = RESOURCES / "broken" / case
     if case == "bad-interval":
@@ -109,8 +109,8 @@ def test_shacl_split_over_processes_finds_the_same_problems(case: str, tmp_path:
 
 
 def test_shacl_copy_holds_only_what_the_shapes_can_see(real_kg) -> None:
-    from kg.shacl import data_graph
-    from kg.validate import shapes_graph
+    from kg.quality.shacl import data_graph
+    from kg.quality.validate import shapes_graph
 
     data = data_graph(real_kg.store, shapes_graph())
     assert 0 < len(data) < len(real_kg)
@@ -120,10 +120,10 @@ def test_shacl_copy_holds_only_what_the_shapes_can_see(real_kg) -> None:
 
 
 def test_flattened_shapes_find_what_the_nested_ones_find(tmp_path: Path) -> None:
-    """kg.shacl.flatten gives each property shape its node shape's targets: same results, fewer passes."""
-    from kg.build import assemble
-    from kg.shacl import _pyshacl, data_graph, flatten
-    from kg.validate import shapes_graph
+    """kg.quality.shacl.flatten gives each property shape its node shape's targets: same results, fewer passes."""
+    from kg.ingest.build import assemble
+    from kg.quality.shacl import _pyshacl, data_graph, flatten
+    from kg.quality.validate import shapes_graph
 
     claims = (RESOURCES / "valid" / "claims.ttl").read_text()
     claims = claims.replace("qudt:value 7.5 ;", 'qudt:value "seven" ; hs:lowerBound 9.0 ; hs:upperBound 2.0 ;')

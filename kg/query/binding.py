@@ -1,0 +1,77 @@
+"""Bind user values into SPARQL without pasting text: each value becomes an RDF term, serialised and escaped
+by pyoxigraph, inside a VALUES block at the start of the query's WHERE group.
+
+pyoxigraph's own `substitutions` only accept variables that the SELECT projects, which rules out the
+usual "filter by this study" parameter; a VALUES join binds any variable of the pattern and keeps the
+value out of the query grammar (IRIs are validated by NamedNode, literals escaped by the N-Triples writer).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from kg.query.text import tokens
+
+VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class BindingError(ValueError):
+    """A parameter name or a query shape that values cannot be bound into."""
+
+
+def bind_values(sparql: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
+    """The query with `VALUES ?name { term }` for each binding, joined at the top of its WHERE group."""
+    if not bindings:
+        return sparql
+    for name in bindings:
+        if not VARIABLE.match(name):
+            raise BindingError(f"'{name}' is not a valid SPARQL variable name")
+    brace = where_brace(sparql)
+    block = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in bindings.items())
+    return f"{sparql[:brace + 1]} {block} {sparql[brace + 1:]}"
+
+
+def bind_rows(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
+    """The query with `VALUES ?name { term1 term2 ... }` at the top of its WHERE group: the pattern is then
+    matched once per term (a set of IRIs the caller already holds, such as the claims a view is built around).
+    Each term is serialised by pyoxigraph, as in bind_values."""
+    if not VARIABLE.match(name):
+        raise BindingError(f"'{name}' is not a valid SPARQL variable name")
+    values = []
+    for term in terms:
+        if not isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            raise BindingError(f"not an RDF term: {term!r}")
+        values.append(str(term))
+    brace = where_brace(sparql)
+    return f"{sparql[:brace + 1]} VALUES ?{name} {{ {' '.join(values)} }} {sparql[brace + 1:]}"
+
+
+def where_brace(sparql: str) -> int:
+    """Index of the '{' that opens the query's WHERE group, skipping comments, strings and IRIs."""
+    found = list(tokens(sparql))
+    words = [(i, text.upper()) for i, text in found if text[:1].isalpha()]
+    braces = [i for i, text in found if text == "{"]
+    if not braces:
+        raise BindingError("the query has no WHERE group to bind values into")
+    where = next((i for i, w in words if w == "WHERE"), None)
+    if where is not None:
+        return next(b for b in braces if b > where)
+    construct = next((i for i, w in words if w == "CONSTRUCT"), None)
+    if construct is not None and len(braces) > 1:  # CONSTRUCT { template } { pattern } without WHERE keyword
+        return _after_group(sparql, braces[0])
+    return braces[0]
+
+
+def _after_group(sparql: str, open_index: int) -> int:
+    depth = 0
+    for i, text in tokens(sparql):
+        if i < open_index:
+            continue
+        depth += {"{": 1, "}": -1}.get(text, 0)
+        if depth == 0 and text == "}":
+            return next(j for j, t in tokens(sparql) if j > i and t == "{")
+    raise BindingError("unbalanced braces in the query")
+
+
