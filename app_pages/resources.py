@@ -24,9 +24,9 @@ if TYPE_CHECKING:  # the heavy modules load inside the cached functions, on firs
     import pandas as pd
 
     from kg.analysis.evidence import ClaimSummary, Disagreement, FidelityItem
+    from kg.quality.validate import ValidationReport
     from kg.query.named import NamedQuery
     from kg.store.graph import KnowledgeGraph
-    from kg.quality.validate import ValidationReport
 
 # (data directory, SPARQL endpoint, store directory): what the graph comes from; also the key of every cached
 # result.

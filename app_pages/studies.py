@@ -28,6 +28,7 @@ from app_pages.widgets import (
     table_height,
     text,
 )
+from kg.model.vocab import LEVEL_LABELS
 
 SEARCH_KEY = "studies_search"
 PAGES_KEY = "studies_pages"  # session state: (search, [first key of each page seen]) for Previous/Next
@@ -150,7 +151,7 @@ def show_facts(r: pd.Series) -> None:
     n, unit, level = _value(r, "n"), _value(r, "unit"), _value(r, "level")
     facts = {
         "Design": _value(r, "design") or "not recorded",
-        "Level of evidence": f"Level {_roman(level)}" if level else "not recorded",
+        "Level of evidence": LEVEL_LABELS.get(int(level), f"Level {level}") if level else "not recorded",
         "Sample size": f"{int(n):,} {unit or ''}".strip() if n is not None else "not recorded",
         "Record": _value(r, "verification") or "not recorded",
     }
@@ -166,10 +167,6 @@ def show_facts(r: pd.Series) -> None:
     if entry:
         st.markdown("**BibTeX** (copy with the button at the top right of the box)")
         st.code(entry, language="bibtex", wrap_lines=True)
-
-
-def _roman(level: int) -> str:
-    return {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}.get(int(level), str(level))
 
 
 def show_pico(key: str) -> None:

@@ -14,12 +14,12 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.widgets import literal, param_list, seed, set_params, short_id
+from kg.model.vocab import STANCE_COLOUR
 
 CLAIMS_KEY = "timeline_claims"
 FIND_KEY = "timeline_find"
 DEFAULT_CLAIMS = 30  # claims drawn when none is chosen: the contested and best-evidenced first
 CLAIMS_MAX = 60  # claims that can be chosen at once
-STANCE_COLOURS = {"supports": "#2e7d32", "contradicts": "#c62828", "qualifies": "#f9a825"}
 
 
 def timeline_chart(rows: pd.DataFrame) -> dict[str, Any]:
@@ -36,12 +36,12 @@ def timeline_chart(rows: pd.DataFrame) -> dict[str, Any]:
             "y": {"field": "claim_label", "type": "nominal", "title": None, "sort": "ascending",
                   "axis": {"labelLimit": 320, "grid": True}},
             # Within a year, supporting, contradicting and qualifying marks sit side by side.
-            "xOffset": {"field": "stance", "type": "nominal", "scale": {"domain": list(STANCE_COLOURS)}},
+            "xOffset": {"field": "stance", "type": "nominal", "scale": {"domain": list(STANCE_COLOUR)}},
             "size": {"field": "studies", "type": "quantitative", "title": "Studies",
                      "scale": {"domain": [1, 4], "range": [90, 360]},
                      "legend": {"orient": "bottom", "values": [1, 2, 3, 4], "format": "d"}},
             "color": {"field": "stance", "type": "nominal", "title": "Stance",
-                      "scale": {"domain": list(STANCE_COLOURS), "range": list(STANCE_COLOURS.values())},
+                      "scale": {"domain": list(STANCE_COLOUR), "range": list(STANCE_COLOUR.values())},
                       "legend": {"orient": "bottom"}},
             "tooltip": [{"field": "claim_label", "title": "claim"}, {"field": "year"}, {"field": "stance"},
                         {"field": "names", "title": "studies"}],

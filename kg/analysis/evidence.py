@@ -14,31 +14,23 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kg.model.namespace import PREFIXES
-
 if TYPE_CHECKING:  # pandas is heavy: imported inside evidence_table only
     import pandas as pd
 
     from kg.store.graph import KnowledgeGraph
 
-HS = PREFIXES["hs"]
-C = PREFIXES["c"]
-CLAIM = PREFIXES["claim"]
-OBO = PREFIXES["obo"]
+from kg.model.vocab import (  # noqa: F401  (re-exported: the names callers used to import from here)
+    CLAIM,
+    GRADES,
+    HS,
+    KIND_NAMES,
+    LOE_WEIGHTS,
+    OBO,
+    STANCE_NAMES,
+    VERIFICATION_NAMES,
+    C,
+)
 
-STANCE_NAMES = {HS + "Supporting": "supports", HS + "Contradicting": "contradicts", HS + "Qualifying": "qualifies"}
-KIND_NAMES = {HS + "Misreport": "misreport", HS + "StaleCitation": "stale citation",
-              HS + "CharacterisationGap": "characterisation gap"}
-VERIFICATION_NAMES = {HS + "Verified": "verified", HS + "PartlyVerified": "partly verified",
-                      HS + "Unverified": "unverified"}
-
-# Design-weighted balance: one weight per level of evidence (JBJS/Oxford, c:loe-1 .. c:loe-5).
-# The scale is linear because each level down the hierarchy adds one more avenue for bias (randomisation lost,
-# then prospective follow-up, then a comparison group, then patients altogether); a Level V opinion or lab study
-# counts a fifth of a Level I trial. A study without a recorded level counts as Level V: an unappraised record
-# should not outweigh an appraised one.
-LOE_WEIGHTS: dict[int, float] = {1: 1.0, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.2}
-GRADES = {4: "High", 3: "Moderate", 2: "Low", 1: "Very low"}
 NO_EVIDENCE = "No evidence"
 # GRADE's rule-of-thumb optimal information size for continuous outcomes: fewer participants than this across the
 # body of evidence is imprecise whatever the point estimates say.

@@ -22,25 +22,24 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.analysis.evidence import ConceptInfo, concept_index
+from kg.model.vocab import (
+    CLAIM,
+    NETWORK_KINDS,
+    NODE_STYLE,
+    OTHER_EDGE_COLOUR,
+    STANCE_COLOUR,
+    STANCE_NAMES,
+    STANCE_SIGN,
+    UNBACKED_COLOUR,
+    VERIFICATION_NAMES,
+)
 from kg.query.binding import bind_rows
-from kg.analysis.evidence import CLAIM, STANCE_NAMES, VERIFICATION_NAMES, ConceptInfo, concept_index
 
 if TYPE_CHECKING:
     from kg.store.graph import KnowledgeGraph
 
-KINDS = ("evidence", "study-claim", "concept", "coauthor")
-STANCE_SIGN = {"supports": 1, "contradicts": -1, "qualifies": 0}
-NODE_STYLE = {  # kind -> (colour, vis shape); colour-blind-safe Tableau 10 hues
-    "study": ("#4e79a7", "dot"),
-    "claim": ("#b07aa1", "diamond"),
-    "concept": ("#9c755f", "triangle"),
-    "source": ("#f28e2b", "square"),
-    "person": ("#76b7b2", "star"),
-    "work": ("#bab0ac", "square"),
-}
-UNBACKED_COLOUR = "#e8d2e2"  # claims no study bears on: a pale claim colour, so gaps stand out
-STANCE_COLOUR = {"supports": "#2e8b3e", "contradicts": "#d62728", "qualifies": "#f0a30a"}
-OTHER_EDGE_COLOUR = "#c7c7c7"
+KINDS = NETWORK_KINDS
 # Brandes' betweenness costs about nodes x edges steps; past this many it samples pivots instead (~1-2 s).
 BETWEENNESS_BUDGET = 1_500_000
 _CSS_LENGTH = re.compile(r"^\d{1,5}(\.\d+)?(px|%|em|rem|vh|vw)$")

@@ -1,6 +1,7 @@
 """Analysis commands of the `kg` CLI: summary, explain, fidelity, network and rank.
 
-Thin wrappers over kg.analysis.evidence and kg.analysis.network; kg.cli.main attaches them by calling `register(main)`. Nothing here
+Thin wrappers over kg.analysis.evidence and kg.analysis.network; kg.cli.main attaches them by calling
+`register(main)`. Nothing here
 imports kg.cli.main at module level (kg.cli.main imports this module while it is itself being imported), so either
 module can be imported first.
 """
@@ -15,11 +16,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from kg.ingest.build import DataSources
+from kg.model.vocab import NETWORK_KINDS
 
 if TYPE_CHECKING:
     from kg.store.graph import KnowledgeGraph
 
-NETWORK_KINDS = ("evidence", "study-claim", "concept", "coauthor")
 
 
 def fail(message: object) -> NoReturn:

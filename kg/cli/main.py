@@ -114,8 +114,8 @@ def load_graph(sources: DataSources) -> KnowledgeGraph:
               help="Print each build stage on stderr as it starts (default: when stderr is a terminal).")
 def build(sources: DataSources, output: Path | None, progress: bool | None) -> None:
     """Assemble references, claims and ontology into one graph and print its summary."""
-    from kg.store.serialize import format_for, write_graph
     from kg.store.graph import load
+    from kg.store.serialize import format_for, write_graph
 
     if output is not None:
         try:

@@ -113,9 +113,9 @@ def register(main: click.Group) -> None:
         import time
 
         from kg.ingest.errors import InputError
+        from kg.store.graph import load
         from kg.store.remote import PushError, RemoteBackend
         from kg.store.serialize import sorted_ntriples
-        from kg.store.graph import load
 
         start = time.perf_counter()
         try:

@@ -199,7 +199,9 @@ def export_bytes(kg: KnowledgeGraph, fmt: str) -> bytes:
     if fmt == "csv":
         return evidence_csv(kg).encode("utf-8")
     if fmt == "graphml":
-        from kg.analysis.network import write_graphml  # networkx projection, owned by kg.analysis.network; imported only when asked
+        from kg.analysis.network import (
+            write_graphml,  # networkx projection, owned by kg.analysis.network; imported only when asked
+        )
 
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "graph.graphml"

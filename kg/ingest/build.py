@@ -17,11 +17,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.namespace import SKOS
 
-from kg.model import paths
 from kg.ingest.bibtex import BibRecord
-from kg.ingest.parallel import BibJob
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.errors import InputError, Problem
+from kg.ingest.parallel import BibJob
+from kg.model import paths
 from kg.model.namespace import CONCEPT, PREFIXES
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

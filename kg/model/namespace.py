@@ -5,6 +5,7 @@ a test checks that every term here is declared in kg/ontology/hipspine.ttl and v
 """
 from __future__ import annotations
 
+import curies
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
 
@@ -101,7 +102,7 @@ AUTHORS = Namespace(BASE + "id/authors/")  # rdf:List cells of author lists (IRI
 CONCEPT = Namespace(BASE + "concept/")
 DOI = Namespace("https://doi.org/")
 
-# Public vocabularies (see shared/VOCABULARY.md for the traps: CiTO is slash-based, PRISM 2.0, https schema.org).
+# Public vocabularies (traps: CiTO is slash-based, PRISM is 2.0, schema.org is https).
 FABIO = Namespace("http://purl.org/spar/fabio/")
 CITO = Namespace("http://purl.org/spar/cito/")
 PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
@@ -156,3 +157,18 @@ PREFIXES: dict[str, str] = {
 def sparql_prefixes() -> str:
     """PREFIX lines for every namespace above, for editors and ad-hoc queries."""
     return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()) + "\n"
+
+
+# One IRI <-> CURIE converter for the whole project (CLI tables, app, validation report, parameters):
+# longest-namespace match, so `claim:` wins over `hs:` bases they share.
+CONVERTER = curies.Converter.from_prefix_map(PREFIXES)
+
+
+def compact(iri: str) -> str:
+    """`claim:x` for an IRI in a project namespace; any other text comes back unchanged."""
+    return CONVERTER.compress(iri, passthrough=True)
+
+
+def expand(curie: str) -> str | None:
+    """The IRI of a prefixed name in a project namespace (`c:mri` -> https://...), else None."""
+    return CONVERTER.expand(curie)

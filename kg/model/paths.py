@@ -11,6 +11,7 @@ PACKAGE_DIR = MODEL_DIR.parent
 ONTOLOGY_DIR = MODEL_DIR / "ontology"
 SHAPES_DIR = MODEL_DIR / "shapes"
 QUERIES_DIR = PACKAGE_DIR / "query" / "rq"
+INTERNAL_QUERIES_DIR = QUERIES_DIR / "internal"
 REPO_DIR = PACKAGE_DIR.parent
 DEFAULT_DATA_DIR = REPO_DIR / "data"
 BIB_NAME = "references.bib"
@@ -30,3 +31,8 @@ def shape_files() -> list[Path]:
 def query_files() -> list[Path]:
     """The named SPARQL query files, in a stable order."""
     return sorted(QUERIES_DIR.glob("*.rq"))
+
+
+def internal_query_files() -> list[Path]:
+    """The library's own SPARQL (queries and updates it runs itself, not published as named queries)."""
+    return sorted([*INTERNAL_QUERIES_DIR.glob("*.rq"), *INTERNAL_QUERIES_DIR.glob("*.ru")])

@@ -14,14 +14,13 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from kg.model import paths
-
-from kg.quality import shacl
 from kg.ingest.bibtex import BibRecord
 from kg.ingest.build import DataSources, _short, assemble
 from kg.ingest.claims_ttl import ClaimsFile
 from kg.ingest.errors import InputError, Problem, display_path
+from kg.model import paths
 from kg.model.namespace import HS
+from kg.quality import shacl
 
 
 @dataclass

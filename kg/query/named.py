@@ -1,4 +1,8 @@
-"""Named SPARQL queries: one question per file in kg/queries/, run from the CLI, Python, the app and HTTP.
+"""Named SPARQL queries: one question per file in kg/query/rq/, run from the CLI, Python, the app and HTTP.
+
+The library's own SPARQL (the evidence summaries, network projections, exports, integrity checks and the
+build's derivation update) lives beside them in kg/query/rq/internal/, with the same header; those files are
+read with `internal_query` and are not listed by `kg queries` or published by the endpoint.
 
 Each file opens with a comment header that this module parses:
 
@@ -102,8 +106,9 @@ class NamedQuery:
                          f"its parameters: {', '.join(p.name for p in self.params) or 'none'}")
 
 
-def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
-    """Parse a query file's comment header; QueryDefinitionError names the file and what is wrong."""
+def parse_query(text: str, name: str, path: Path | None = None, *, require_columns: bool = True) -> NamedQuery:
+    """Parse a query file's comment header; QueryDefinitionError names the file and what is wrong.
+    An update (`.ru`) has no columns, so `require_columns=False` for it."""
     where = str(path) if path else name
     fields: dict[str, list[str]] = {"title": [], "description": [], "columns": []}
     params: list[QueryParam] = []
@@ -132,7 +137,7 @@ def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
     columns = tuple(c.strip() for c in ",".join(fields["columns"]).split(",") if c.strip())
     if not title:
         raise QueryDefinitionError(f"{where}: the header has no '# title:' line")
-    if not columns:
+    if not columns and require_columns:
         raise QueryDefinitionError(f"{where}: the header has no '# columns:' line")
     names = [p.name for p in params]
     if len(set(names)) != len(names):
@@ -177,6 +182,24 @@ def get_query(name: str) -> NamedQuery:
     queries = _queries()
     if name not in queries:
         raise UnknownQueryError(f"no query named '{name}'; known queries: {', '.join(sorted(queries))}")
+    return queries[name]
+
+
+@lru_cache(maxsize=8)
+def _load_internal(signature: tuple[tuple[str, int], ...]) -> dict[str, NamedQuery]:
+    queries = {}
+    for file_name, _ in signature:
+        path = Path(file_name)
+        text = path.read_text(encoding="utf-8")
+        queries[path.stem] = parse_query(text, path.stem, path, require_columns=path.suffix == ".rq")
+    return queries
+
+
+def internal_query(name: str) -> NamedQuery:
+    """One of the library's own queries or updates (kg/query/rq/internal/NAME.rq or NAME.ru)."""
+    queries = _load_internal(tuple((str(p), p.stat().st_mtime_ns) for p in paths.internal_query_files()))
+    if name not in queries:
+        raise UnknownQueryError(f"no internal query named '{name}'; known: {', '.join(sorted(queries))}")
     return queries[name]
 
 

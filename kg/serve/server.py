@@ -50,7 +50,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from kg.model.namespace import PREFIXES
-from kg.store.remote import DEFAULT_GRAPH_IRI
 from kg.query.guard import (
     ForbiddenQueryError,
     PoolBusyError,
@@ -64,6 +63,7 @@ from kg.query.guard import (
     check_read_only,
     query_form,
 )
+from kg.store.remote import DEFAULT_GRAPH_IRI
 
 if TYPE_CHECKING:
     from kg.store.graph import KnowledgeGraph

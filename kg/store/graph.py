@@ -16,10 +16,10 @@ import rdflib
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Identifier
 
-from kg.query.binding import bind_values
 from kg.ingest.build import BuildResult, DataSources, assemble
 from kg.ingest.errors import InputError
 from kg.model.namespace import PREFIXES
+from kg.query.binding import bind_values
 
 if TYPE_CHECKING:
     from kg.store.remote import RemoteBackend

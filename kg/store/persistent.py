@@ -39,9 +39,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.model import paths
 from kg.ingest.build import BuildResult, DataSources, assemble
 from kg.ingest.errors import InputError, Problem, display_path
+from kg.model import paths
 from kg.store.graph import KnowledgeGraph
 
 MANIFEST = "kg-manifest.json"
