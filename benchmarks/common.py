@@ -5,11 +5,9 @@ Standard library plus the project's own packages; nothing here is a test.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import math
 import os
-import re
 import resource
 import signal
 import statistics
@@ -18,6 +16,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pyoxigraph as ox
+
+from kg.model.namespace import PREFIXES
+from kg.query.binding import bind_values
+from kg.query.named import NamedQuery, list_queries, parse_iri
+from kg.query.text import keywords, with_prefixes
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "benchmarks" / ".cache"
@@ -53,25 +58,17 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def current_rss_mb() -> float:
-    """Current resident set size (VmRSS), MiB."""
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def proc_peak_rss_mb(pid: int) -> float | None:
-    """Peak RSS (VmHWM) of another running process, MiB."""
+def current_rss_mb(pid: int | str = "self") -> float:
+    """Current resident set size (VmRSS) of this process or of `pid`, MiB; NaN once that process is gone. (The peak
+    of a server a task started is its ru_maxrss, which the harness reads when it reaps it.)"""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as handle:
             for line in handle:
-                if line.startswith("VmHWM:"):
+                if line.startswith("VmRSS:"):
                     return int(line.split()[1]) / 1024
     except OSError:
-        return None
-    return None
+        pass
+    return float("nan")
 
 
 @dataclass
@@ -145,52 +142,14 @@ class Recorder:
 
 # ------------------------------------------------------------------------------------------- named queries
 
-PARAM_LINE = re.compile(r"^#\s*param:\s*(?P<name>\w+)\s*(?:\((?P<type>[^)]*)\))?\s*(?:=\s*(?P<default>\S+))?(?P<rest>.*)$")
-
-
-@dataclass
-class NamedQuery:
-    """A query file of kg/queries/ with the parameters its header declares."""
-
-    name: str
-    text: str
-    params: list[dict[str, Any]]
-
-    def aggregate(self, bound: dict[str, Any]) -> bool:
-        """Collection-wide aggregation: GROUP BY/COUNT/SUM with no parameter bound to narrow it."""
-        body = re.sub(r"#[^\n]*", "", self.text).upper()
-        grouped = "GROUP BY" in body or "COUNT(" in body or "SUM(" in body
-        return grouped and not bound
-
-
-def query_api() -> Any | None:
-    """kg.query.named (list_queries / run_named) when another engineer's module exists, else None."""
-    try:
-        module = importlib.import_module("kg.query.named")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("kg.query.named",):
-            return None
-        raise
-    return module if hasattr(module, "run_named") else None
-
-
 def named_queries() -> list[NamedQuery]:
-    """Every kg/queries/*.rq present now, with its declared parameters (read from the header comments)."""
-    from kg.model import paths
+    """Every named query (kg.query.named.list_queries), with its parsed header."""
+    return list_queries()
 
-    queries = []
-    for path in paths.query_files():
-        text = path.read_text(encoding="utf-8")
-        params = []
-        for line in text.splitlines():
-            m = PARAM_LINE.match(line.strip())
-            if m:
-                rest = (m.group("rest") or "").lower()
-                params.append({"name": m.group("name"), "type": (m.group("type") or "").strip(),
-                               "default": m.group("default"),
-                               "required": m.group("default") is None and "optional" not in rest})
-        queries.append(NamedQuery(path.stem, text, params))
-    return queries
+
+def aggregate(query: NamedQuery, bound: dict[str, Any]) -> bool:
+    """Collection-wide aggregation: GROUP BY/COUNT/SUM with no parameter bound to narrow it."""
+    return bool({"GROUP", "COUNT", "SUM"} & set(keywords(query.text))) and not bound
 
 
 def _sample_values(select: Callable[[str], list[dict[str, Any]]]) -> dict[str, str]:
@@ -216,43 +175,30 @@ def _sample_values(select: Callable[[str], list[dict[str, Any]]]) -> dict[str, s
 
 
 def choose_params(query: NamedQuery, select: Callable[[str], list[dict[str, Any]]],
-                  cache: dict[str, str]) -> dict[str, Any]:
-    """Parameter values for `query` on this graph: the declared default when it exists in the graph,
-    otherwise a representative value of the same kind (the curated defaults name real studies and claims,
-    which a synthetic corpus does not have). Optional parameters without a default are left unbound."""
-    from kg.model.namespace import PREFIXES
-
+                  cache: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Parameter values for `query` on this graph, as (kind, value) with kind 'iri' or 'literal': the declared
+    default when it exists in the graph, otherwise a representative value of the same kind (the curated defaults
+    name real studies and claims, which a synthetic corpus does not have). String and integer defaults are kept
+    as they are; optional parameters without a default are left unbound."""
     if not cache:
         cache.update(_sample_values(select))
-    chosen: dict[str, Any] = {}
+    chosen: dict[str, tuple[str, str]] = {}
     for p in query.params:
-        name, kind, default = p["name"], p["type"].lower(), p["default"]
-        if default is None:
-            if p["required"]:
-                chosen[name] = _by_name(name, kind, cache)
+        if p.default is None:
             continue
-        if kind == "iri" or ":" in default:
-            iri = _expand(default, PREFIXES)
-            if select(f"SELECT ?x WHERE {{ <{iri}> ?p ?x }} LIMIT 1"):
-                chosen[name] = ("iri", iri)
-            else:
-                chosen[name] = _by_name(name, kind, cache)
+        if p.type == "iri":
+            iri = parse_iri(p.default).value
+            exists = select(f"SELECT ?x WHERE {{ <{iri}> ?p ?x }} LIMIT 1")
+            chosen[p.name] = ("iri", iri) if exists else _by_name(p.name, p.type, cache)
+        elif p.type == "work":
+            exists = select(f"""SELECT ?p WHERE {{ ?p hs:bibKey "{p.default}" }} LIMIT 1""")
+            chosen[p.name] = ("literal", p.default) if exists else _by_name(p.name, p.type, cache)
         else:
-            exists = select(f"""SELECT ?p WHERE {{ ?p hs:bibKey "{default}" }} LIMIT 1""")
-            chosen[name] = ("literal", default) if exists else _by_name(name, kind, cache)
+            chosen[p.name] = ("literal", p.default)
     return chosen
 
 
-def _expand(value: str, prefixes: dict[str, str]) -> str:
-    if value.startswith("<") and value.endswith(">"):
-        return value[1:-1]
-    prefix, _, local = value.partition(":")
-    return prefixes[prefix] + local if prefix in prefixes and not value.startswith("http") else value
-
-
 def _by_name(name: str, kind: str, cache: dict[str, str]) -> tuple[str, str]:
-    from kg.model.namespace import PREFIXES
-
     if "claim" in name:
         return ("iri", cache["claim"])
     if "person" in name or "author" in name:
@@ -270,21 +216,14 @@ def _by_name(name: str, kind: str, cache: dict[str, str]) -> tuple[str, str]:
     return ("iri", PREFIXES["c"] + "hip-surgery")
 
 
-def bound_sparql(query: NamedQuery, params: dict[str, Any]) -> str:
+def bound_sparql(query: NamedQuery, params: dict[str, tuple[str, str]]) -> str:
     """The query text with every project prefix it lacks declared and its parameters bound as VALUES,
     runnable unchanged by Oxigraph (embedded or server) and rdflib."""
-    import pyoxigraph as ox
-
-    from kg.query.binding import bind_values
-    from kg.model.namespace import PREFIXES
-
     terms = {name: ox.NamedNode(v) if kind == "iri" else ox.Literal(v) for name, (kind, v) in params.items()}
-    declared = {m.group(1) for m in re.finditer(r"(?im)^\s*PREFIX\s+([\w-]*):", query.text)}
-    header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared)
-    return header + bind_values(query.text, terms)
+    return with_prefixes(bind_values(query.text, terms))
 
 
-def api_params(params: dict[str, Any]) -> dict[str, str]:
+def api_params(params: dict[str, tuple[str, str]]) -> dict[str, str]:
     """The same parameter values as plain strings, for kg.query.named.run_named."""
     return {name: value for name, (_, value) in params.items()}
 
@@ -308,26 +247,6 @@ def count_rows(result: Any) -> int:
                 pass
         n += 1
     return n
-
-
-# ------------------------------------------------------------------------------------------------ the app
-
-_PAGE = re.compile(r"""st\.Page\(\s*["'](?P<path>[^"']+)["'](?P<args>[^)]*)\)""")
-_TITLE = re.compile(r"""title\s*=\s*["'](?P<title>[^"']+)["']""")
-
-
-def app_pages(app: Path | None = None) -> list[dict[str, Any]]:
-    """The pages app.py registers with st.Page("app_pages/x.py", title=..., default=True), in its order:
-    read from the source, so pages added later are measured too."""
-    text = (app or REPO / "app.py").read_text(encoding="utf-8")
-    pages = []
-    for m in _PAGE.finditer(text):
-        title = _TITLE.search(m.group("args"))
-        pages.append({"path": m.group("path"), "title": title.group("title") if title else Path(m.group("path")).stem,
-                      "default": bool(re.search(r"default\s*=\s*True", m.group("args")))})
-    if pages and not any(p["default"] for p in pages):
-        pages[0]["default"] = True  # st.navigation opens the first page when none is marked default
-    return pages
 
 
 def percentile(sorted_values: list[float], q: float) -> float | None:

@@ -16,8 +16,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import KnowledgeGraph, load
-
 from kg.model import paths
+from kg.query.guard.policy import QuerySyntaxError
 from kg.query.named import (
     NamedQuery,
     ParamError,
@@ -31,7 +31,6 @@ from kg.query.named import (
     run_named,
     run_sparql,
 )
-from kg.query.guard import QuerySyntaxError
 
 RESOURCES = Path(__file__).parent / "resources"
 EXPECTED = RESOURCES / "expected"

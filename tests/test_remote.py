@@ -2,11 +2,10 @@
 query through kg.store.remote must give the rows the embedded graph gives; a push that fails part-way must leave the
 previous graph whole and queryable.
 
-The servers are started and stopped here (tests/servers.py); a missing engine fails these tests, never skips.
+The servers are started and stopped here (tests/support/servers.py); a missing engine fails these tests, never skips.
 """
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,20 +16,21 @@ import pytest
 import requests
 from click.testing import CliRunner
 
+from kg import KnowledgeGraph, connect, load
+from kg.cli.main import main as cli
+from kg.model.namespace import PREFIXES
+from kg.query.guard.policy import QueryLimits, QueryTimeoutError
+from kg.query.named import get_query, list_queries, run_named
+from kg.query.text import declared_prefixes, with_prefixes
+from kg.store.embedded import EmbeddedBackend
+from kg.store.push import PushError, push, temporary_graphs
+from kg.store.remote import DEFAULT_GRAPH_IRI, RemoteBackend, RemoteError, derive_urls
+from kg.store.serialize import sorted_ntriples
+from tests.support.asgi import ThreadedServer
+from tests.support.rows import as_set, concat_columns
+from tests.support.servers import OxigraphServer, VirtuosoServer
+
 TESTS = Path(__file__).resolve().parent
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-from servers import OxigraphServer, VirtuosoServer  # noqa: E402
-from test_server import ThreadedServer, as_set, concat_columns  # noqa: E402
-
-from kg import KnowledgeGraph, load  # noqa: E402
-from kg.cli.main import main as cli  # noqa: E402
-from kg.query.named import get_query, list_queries, run_named  # noqa: E402
-from kg.store.remote import DEFAULT_GRAPH_IRI, PushError, RemoteBackend, RemoteError, derive_urls, query_form, with_prefixes  # noqa: E402
-from kg.query.guard import QueryLimits, QueryTimeoutError, run_user_query  # noqa: E402
-from kg.store.serialize import sorted_ntriples  # noqa: E402
-from kg.store.graph import connect  # noqa: E402
 
 pytestmark = pytest.mark.server
 
@@ -97,9 +97,9 @@ def test_group_concat_columns_are_detected():
 def test_whole_graph_and_counts(store: Pushed, real_kg: KnowledgeGraph):
     assert len(store.kg) == len(real_kg)
     assert store.backend.count(DEFAULT_GRAPH_IRI) == len(real_kg)
-    pushed = {q.triple for q in ox.parse(sorted_ntriples(real_kg.store), format=ox.RdfFormat.N_TRIPLES)}
+    pushed = {q.triple for q in ox.parse(sorted_ntriples(real_kg.snapshot()), format=ox.RdfFormat.N_TRIPLES)}
     assert set(store.backend.query("CONSTRUCT WHERE { ?s ?p ?o }")) == pushed
-    assert store.backend.temporary_graphs() == []
+    assert temporary_graphs(store.backend) == []
 
 
 def test_select_values_keep_their_types(store: Pushed, real_kg: KnowledgeGraph):
@@ -157,16 +157,16 @@ def test_typed_literals_are_parsed_on_either_wire_format(store: Pushed):
 
 
 def test_remote_user_query_limits(store: Pushed):
-    """kg.query.guard.run_user_query on a remote graph: row cap, read-only check, and the time limit."""
-    result = run_user_query(store.kg, "SELECT * WHERE { ?s ?p ?o }", QueryLimits(timeout_s=30, max_rows=7))
+    """KnowledgeGraph.run_user_query on a remote graph: row cap, read-only check, and the time limit."""
+    result = store.kg.run_user_query("SELECT * WHERE { ?s ?p ?o }", QueryLimits(timeout_s=30, max_rows=7))
     assert result.truncated and len(result.rows) == 7
     with pytest.raises(Exception, match="read-only"):
-        run_user_query(store.kg, "DROP ALL", QueryLimits())
+        store.kg.run_user_query("DROP ALL", QueryLimits())
     # ~14 million row pairs, each through a string function: seconds on either engine, so a 0.3 s limit stops
     # the wait. (A bare COUNT of the cross product is not enough: a warm Virtuoso answers it in under 0.3 s.)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f FILTER(STRLEN(CONCAT(STR(?c), STR(?f))) > 1) }"
     with pytest.raises(QueryTimeoutError):
-        run_user_query(store.kg, slow, QueryLimits(timeout_s=0.3))
+        store.kg.run_user_query(slow, QueryLimits(timeout_s=0.3))
 
 
 def test_kg_serve_in_front_of_a_remote_store(store: Pushed, real_kg: KnowledgeGraph):
@@ -190,20 +190,20 @@ def test_kg_serve_in_front_of_a_remote_store(store: Pushed, real_kg: KnowledgeGr
 def _assert_intact(store: Pushed, real_kg: KnowledgeGraph) -> None:
     assert store.backend.count(DEFAULT_GRAPH_IRI) == len(real_kg)
     assert run_named(store.kg, "graph_counts").equals(run_named(real_kg, "graph_counts"))
-    assert store.backend.temporary_graphs() == []
+    assert temporary_graphs(store.backend) == []
 
 
 def test_push_of_malformed_data_fails_and_keeps_the_old_graph(store: Pushed, real_kg: KnowledgeGraph):
-    bad = sorted_ntriples(real_kg.store)[:5000] + b"\n<https://example.org/s> <https://example.org/p> \"unterminated .\n"
+    bad = sorted_ntriples(real_kg.snapshot())[:5000] + b"\n<https://example.org/s> <https://example.org/p> \"unterminated .\n"
     with pytest.raises(PushError, match="previous graph is unchanged"):
-        store.backend.push(bad, expected=len(real_kg))
+        push(store.backend, bad, expected=len(real_kg))
     _assert_intact(store, real_kg)
 
 
 def test_push_with_a_short_upload_fails_the_count_check(store: Pushed, real_kg: KnowledgeGraph):
-    lines = sorted_ntriples(real_kg.store).splitlines(keepends=True)
+    lines = sorted_ntriples(real_kg.snapshot()).splitlines(keepends=True)
     with pytest.raises(PushError, match=f"holds 100 triples, {len(real_kg)} were sent"):
-        store.backend.push(b"".join(lines[:100]), expected=len(real_kg))
+        push(store.backend, b"".join(lines[:100]), expected=len(real_kg))
     _assert_intact(store, real_kg)
 
 
@@ -218,14 +218,14 @@ def test_push_failing_at_the_swap_keeps_the_old_graph(store: Pushed, real_kg: Kn
 
     monkeypatch.setattr(backend, "update", failing_update)
     with pytest.raises(PushError, match="simulated failure"):
-        backend.push(sorted_ntriples(real_kg.store), expected=len(real_kg))
+        push(backend, sorted_ntriples(real_kg.snapshot()), expected=len(real_kg))
     _assert_intact(store, real_kg)
 
 
 def test_push_through_sparql_update_where_there_is_no_graph_store(store: Pushed, real_kg: KnowledgeGraph):
     """With no Graph Store URL (store_url=""), the upload goes as INSERT DATA chunks; same checks, same swap."""
     backend = RemoteBackend(store.server.query_url, store_url="")
-    report = backend.push(sorted_ntriples(real_kg.store), expected=len(real_kg), chunk_lines=1000)
+    report = push(backend, sorted_ntriples(real_kg.snapshot()), expected=len(real_kg), chunk_lines=1000)
     assert (report.method, report.triples, report.previous) == ("update", len(real_kg), len(real_kg))
     _assert_intact(store, real_kg)
 
@@ -256,7 +256,7 @@ def test_readers_see_the_old_or_the_new_graph_during_a_push(store: Pushed, real_
     thread.start()
     try:
         for kg in (small_kg, real_kg, small_kg, real_kg):
-            backend.push(sorted_ntriples(kg.store), expected=len(kg))
+            push(backend, sorted_ntriples(kg.snapshot()), expected=len(kg))
     finally:
         stop.set()
         thread.join(30)
@@ -286,13 +286,13 @@ def test_configuration_from_the_environment(monkeypatch):
     backend = connect().backend
     assert (backend.update_url, backend.store_url, backend.graph) == ("http://db.example/update", "http://db.example/data", None)
     # load() never reads the environment: building and exporting stay local
-    assert load(SMALL).backend is None
+    assert isinstance(load(SMALL).backend, EmbeddedBackend)
 
 
-def test_embedded_store_placeholder_explains_itself():
-    kg = connect("http://127.0.0.1:9/sparql")
-    with pytest.raises(AttributeError, match="remote SPARQL store http://127.0.0.1:9/sparql"):
-        kg.store.dump()
+def test_a_remote_graph_runs_its_queries_in_the_store():
+    """No forked query workers for a remote graph: its queries go to the store (`kg serve` then caps the requests
+    in flight instead)."""
+    assert connect("http://127.0.0.1:9/sparql").backend.pool_store() is None
 
 
 @pytest.mark.parametrize("url, update, gsp", [
@@ -304,14 +304,21 @@ def test_derived_urls(url, update, gsp):
     assert derive_urls(url) == (update, gsp)
 
 
-@pytest.mark.parametrize("text, form", [
-    ("SELECT * WHERE { ?s ?p ?o }", "select"),
-    ("# ASK in a comment\nPREFIX select: <urn:x:>\nCONSTRUCT WHERE { ?s select:ask ?o }", "construct"),
-    ('DESCRIBE <urn:x> # "SELECT"', "describe"),
-    ("prefix : <urn:x:> ask { :select ?p 'SELECT' }", "ask"),
-])
-def test_query_form(text, form):
-    assert query_form(text) == form
+def test_a_prefix_named_in_a_comment_is_still_added():
+    """The remote store gets the project prefixes in the text: a comment or a string that mentions one is not a
+    declaration of it."""
+    text = '# uses PREFIX hs: from the project\nSELECT ?e WHERE { ?e a hs:Evidence . FILTER(?e != "PREFIX claim:") }'
+    assert declared_prefixes(text) == set()
+    assert f"PREFIX hs: <{PREFIXES['hs']}>" in with_prefixes(text).splitlines()
+    declared = "PREFIX hs: <urn:other#>\nPREFIX : <urn:x:>\nSELECT * { ?s a hs:X }"
+    assert declared_prefixes(declared) == {"hs", ""}
+    assert "PREFIX hs:" not in with_prefixes(declared).replace(declared, "")
+
+
+def test_a_comment_naming_a_prefix_runs_on_the_remote_store(store: Pushed, real_kg: KnowledgeGraph):
+    """The same query, embedded and remote: it used to fail remotely with an undeclared hs: prefix."""
+    text = "# counts hs:Evidence (PREFIX hs: is predeclared)\nSELECT (COUNT(?e) AS ?n) WHERE { ?e a hs:Evidence }"
+    assert store.kg.select(text) == real_kg.select(text) and real_kg.select(text)[0]["n"] > 0
 
 
 def test_cli_reads_the_remote_store(store: Pushed, real_kg: KnowledgeGraph) -> None:

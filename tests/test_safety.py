@@ -1,4 +1,8 @@
-"""User SPARQL is read-only, located when wrong, stopped on time and capped in rows (kg.query.guard)."""
+"""User SPARQL is read-only, located when wrong, stopped on time and capped in rows (kg.query.guard).
+
+Time limits are checked by what happens (the time-out error, the worker replaced, the next query answered), not by
+wall-clock bounds: the machine running the tests may be busy.
+"""
 from __future__ import annotations
 
 import multiprocessing
@@ -6,28 +10,26 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from servers import process_gone, wait_until  # tests/ is on sys.path (conftest)
 
 from kg import KnowledgeGraph
-from kg.query.guard import (
+from kg.query.guard.policy import (
     ForbiddenQueryError,
-    PoolBusyError,
     QueryFailedError,
     QueryLimits,
-    QueryPool,
     QuerySyntaxError,
     QueryTimeoutError,
     check_read_only,
-    query_form,
-    run_user_query,
 )
+from kg.query.guard.pool import PoolBusyError, QueryPool, Request
+from kg.query.guard.sandbox import Status, run_isolated
+from kg.query.text import query_form
+from tests.support.servers import process_gone, wait_until
 
 CARTESIAN_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CARTESIAN_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -49,14 +51,14 @@ CARTESIAN_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 def test_update_is_refused(real_kg: KnowledgeGraph, update: str) -> None:
     before = len(real_kg)
     with pytest.raises(ForbiddenQueryError, match="SPARQL Update .* is not allowed"):
-        run_user_query(real_kg, update)
+        real_kg.run_user_query(update)
     assert len(real_kg) == before
 
 
 def test_a_query_followed_by_an_update_is_a_syntax_error(real_kg: KnowledgeGraph) -> None:
     before = len(real_kg)
     with pytest.raises(QuerySyntaxError):
-        run_user_query(real_kg, "SELECT * WHERE { ?s ?p ?o } ; DROP ALL")
+        real_kg.run_user_query("SELECT * WHERE { ?s ?p ?o } ; DROP ALL")
     assert len(real_kg) == before
 
 
@@ -71,6 +73,7 @@ def test_service_is_refused() -> None:
 def test_the_word_service_elsewhere_is_fine() -> None:
     text = 'PREFIX ex: <http://x/SERVICE>\nSELECT ?SERVICE WHERE { ?SERVICE ex:SERVICE "SERVICE" } # SERVICE'
     assert check_read_only(text) == "select"
+    assert check_read_only("PREFIX : <http://x/>\nSELECT * WHERE { ?s :service ?o }") == "select"
 
 
 def test_query_forms() -> None:
@@ -88,9 +91,18 @@ def test_query_form_reads_the_leading_keyword() -> None:
     for text in ("DELETE WHERE { ?s ?p ?o }", "PREFIX ex: <http://x/> INSERT DATA {}", "SELECTED", "", "  ?x",
                  "PREFIX ex: <http://x/{}> SELECT * {}"):
         assert query_form(text) is None, text
-    start = time.perf_counter()
-    assert query_form(" " * 200_000 + "#" * 200_000) is None  # linear, no backtracking
-    assert time.perf_counter() - start < 0.5
+    assert query_form(" " * 200_000 + "#" * 200_000) is None  # one pass over the text, however long
+
+
+@pytest.mark.parametrize("text, form", [
+    ("SELECT * WHERE { ?s ?p ?o }", "select"),
+    ("# ASK in a comment\nPREFIX select: <urn:x:>\nCONSTRUCT WHERE { ?s select:ask ?o }", "construct"),
+    ('DESCRIBE <urn:x> # "SELECT"', "describe"),
+    ("prefix : <urn:x:> ask { :select ?p 'SELECT' }", "ask"),
+    ("INSERT DATA {} ; SELECT * {}", None),  # the form after the prologue, not the first form word anywhere
+])
+def test_query_form_is_the_keyword_after_the_prologue(text: str, form: str | None) -> None:
+    assert query_form(text) == form
 
 
 def test_checking_never_runs_unbounded() -> None:
@@ -98,15 +110,16 @@ def test_checking_never_runs_unbounded() -> None:
     seconds even over no data: the check must still come back on time, and say the query is well formed."""
     block = "{ " + " ".join(str(i) for i in range(1000)) + " }"
     text = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {block} VALUES ?b {block} VALUES ?c {block} }}"
-    start = time.perf_counter()
+    parse = run_isolated(None, text, timeout_s=0.5, max_rows=0, max_memory_mb=None)
+    assert parse.status is Status.TIMEOUT  # the parse child was still evaluating, and was stopped
     assert check_read_only(text, parse_timeout_s=0.5) == "select"
-    assert time.perf_counter() - start < 1.5
+    assert not [p for p in multiprocessing.active_children() if p.name == "kg-user-query"]
 
 
 def test_syntax_error_gives_line_and_column(real_kg: KnowledgeGraph) -> None:
     text = "SELECT ?s\nWHERE {\n  ?s ?p ?o .\n  FILTER(?x = )\n  ?s ?q\n"
     with pytest.raises(QuerySyntaxError) as caught:
-        run_user_query(real_kg, text)
+        real_kg.run_user_query(text)
     error = caught.value
     assert error.line is not None and 4 <= error.line <= 6 and error.column is not None and error.column >= 1
     assert f"line {error.line}, column {error.column}" in str(error)
@@ -121,78 +134,75 @@ def test_syntax_error_gives_line_and_column(real_kg: KnowledgeGraph) -> None:
 
 def test_cartesian_query_is_stopped_by_the_time_limit(real_kg: KnowledgeGraph) -> None:
     """COUNT over a three-way cartesian product (3,748^3 rows) gives no row to check between: only killing
-    the query process stops it. The wall time may overshoot the limit only by the time to kill it."""
-    start = time.perf_counter()
+    the query process stops it."""
     with pytest.raises(QueryTimeoutError) as caught:
-        run_user_query(real_kg, CARTESIAN_COUNT, QueryLimits(timeout_s=1.0))
-    wall = time.perf_counter() - start
-    assert caught.value.elapsed >= 1.0 and wall < 2.0, f"stopped after {wall:.3f} s"
+        real_kg.run_user_query(CARTESIAN_COUNT, QueryLimits(timeout_s=1.0))
+    assert caught.value.elapsed >= 1.0
     assert "time limit is 1 s" in str(caught.value)
     assert not [p for p in multiprocessing.active_children() if p.name == "kg-user-query"]
-    assert run_user_query(real_kg, "ASK { ?s ?p ?o }").boolean is True  # and the next query runs normally
+    assert real_kg.run_user_query("ASK { ?s ?p ?o }").boolean is True  # and the next query runs normally
 
 
 def test_time_limit_without_fork(real_kg: KnowledgeGraph) -> None:
     """The fallback for platforms without fork: a fresh interpreter, killed on time all the same."""
-    start = time.perf_counter()
     with pytest.raises(QueryTimeoutError):
-        run_user_query(real_kg, CARTESIAN_COUNT, QueryLimits(timeout_s=3.0, start_method="subprocess"))
-    assert time.perf_counter() - start < 4.0
-    result = run_user_query(real_kg, "SELECT ?k WHERE { ?p hs:bibKey ?k } ORDER BY ?k LIMIT 2",
+        real_kg.run_user_query(CARTESIAN_COUNT, QueryLimits(timeout_s=3.0, start_method="subprocess"))
+    result = real_kg.run_user_query("SELECT ?k WHERE { ?p hs:bibKey ?k } ORDER BY ?k LIMIT 2",
                             QueryLimits(timeout_s=30, start_method="subprocess"))
     assert result.rows == [("annabell2018hip",), ("barry2017early",)]
 
 
 def test_big_result_is_truncated_at_the_row_cap(real_kg: KnowledgeGraph) -> None:
-    result = run_user_query(real_kg, CARTESIAN_ROWS, QueryLimits(max_rows=10_000))
+    result = real_kg.run_user_query(CARTESIAN_ROWS, QueryLimits(max_rows=10_000))
     assert result.truncated and len(result.rows) == 10_000 and len(result.columns) == 9
-    assert result.elapsed < 5.0
 
 
 def test_row_cap_boundary(real_kg: KnowledgeGraph) -> None:
     text = "SELECT ?k WHERE { ?p hs:bibKey ?k }"  # 15 works
-    assert not run_user_query(real_kg, text, QueryLimits(max_rows=15)).truncated
-    capped = run_user_query(real_kg, text, QueryLimits(max_rows=14))
+    assert not real_kg.run_user_query(text, QueryLimits(max_rows=15)).truncated
+    capped = real_kg.run_user_query(text, QueryLimits(max_rows=14))
     assert capped.truncated and len(capped.rows) == 14
-    triples = run_user_query(real_kg, "CONSTRUCT WHERE { ?s ?p ?o }", QueryLimits(max_rows=50))
+    triples = real_kg.run_user_query("CONSTRUCT WHERE { ?s ?p ?o }", QueryLimits(max_rows=50))
     assert triples.truncated and len(triples.rows) == 50 and triples.graph_nt.count("\n") == 50
 
 
 def test_memory_cap_stops_a_huge_sort(real_kg: KnowledgeGraph) -> None:
-    start = time.perf_counter()
-    with pytest.raises(QueryFailedError, match="memory"):
-        run_user_query(real_kg, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f",
-                       QueryLimits(timeout_s=30, max_memory_mb=200))
-    assert time.perf_counter() - start < 30
+    with pytest.raises(QueryFailedError, match="memory"):  # the cap, well before the time limit
+        real_kg.run_user_query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f",
+                               QueryLimits(timeout_s=30, max_memory_mb=200))
 
 
 def test_results_carry_values_and_terms(real_kg: KnowledgeGraph) -> None:
-    result = run_user_query(real_kg, """SELECT ?key ?n WHERE { ?p hs:bibKey ?key OPTIONAL { ?p hs:sampleSize ?n } }
+    result = real_kg.run_user_query("""SELECT ?key ?n WHERE { ?p hs:bibKey ?key OPTIONAL { ?p hs:sampleSize ?n } }
                                         ORDER BY ?key LIMIT 3""")
     assert result.kind == "select" and result.columns == ["key", "n"] and not result.truncated
     assert result.rows == [("annabell2018hip", 71), ("barry2017early", 105), ("devin2012hipspine", None)]
     assert result.terms[0][1] == ox.Literal("71", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     assert result.terms[2][1] is None
     assert list(result.dataframe()["key"]) == ["annabell2018hip", "barry2017early", "devin2012hipspine"]
-    ask = run_user_query(real_kg, "ASK { ?c a hs:UnbackedAssertion }")
+    ask = real_kg.run_user_query("ASK { ?c a hs:UnbackedAssertion }")
     assert (ask.kind, ask.boolean) == ("ask", True) and ask.dataframe()["result"][0]
-    described = run_user_query(real_kg, "DESCRIBE claim:treatment-order-matters")
+    described = real_kg.run_user_query("DESCRIBE claim:treatment-order-matters")
     assert described.kind == "describe" and "treatment-order-matters" in (described.graph_nt or "")
     assert described.columns == ["subject", "predicate", "object"]
 
 
 def test_engine_errors_are_reported(real_kg: KnowledgeGraph) -> None:
     with pytest.raises(ValueError, match="start_method"):
-        run_user_query(real_kg, "ASK {}", QueryLimits(start_method="thread"))
+        real_kg.run_user_query("ASK {}", QueryLimits(start_method="thread"))
 
 
 # ------------------------------------------------------------------------------ the pool of pre-forked workers
 
+def start_pool(kg: KnowledgeGraph, workers: int) -> QueryPool:
+    store = kg.backend.pool_store()
+    assert store is not None, "an embedded graph on Linux can be served by forked workers"
+    return QueryPool(store, workers)
 
 
 @pytest.fixture()
 def pool(real_kg: KnowledgeGraph) -> Iterator[QueryPool]:
-    with QueryPool(real_kg.store, 2) as started:
+    with start_pool(real_kg, 2) as started:
         yield started
 
 
@@ -202,7 +212,7 @@ KEYS = "SELECT ?k WHERE { ?p hs:bibKey ?k } ORDER BY ?k"
 def test_pool_answers_concurrent_queries_correctly(real_kg: KnowledgeGraph, pool: QueryPool) -> None:
     texts = [KEYS, "SELECT ?c WHERE { ?c a mp:Claim } ORDER BY ?c", "ASK { ?c a hs:UnbackedAssertion }",
              "DESCRIBE claim:treatment-order-matters", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"]
-    expected = {t: run_user_query(real_kg, t) for t in texts}
+    expected = {t: real_kg.run_user_query(t) for t in texts}
     with ThreadPoolExecutor(8) as threads:
         answers = list(threads.map(lambda t: (t, pool.run(t)), texts * 8))
     assert len(answers) == 40
@@ -214,25 +224,23 @@ def test_pool_answers_concurrent_queries_correctly(real_kg: KnowledgeGraph, pool
 
 
 def test_pool_workers_run_in_parallel(pool: QueryPool) -> None:
-    """Two runaway queries on a pool of two take one time limit, not two; both workers are replaced."""
+    """Two runaway queries on a pool of two run at the same time, one on each worker; both workers are replaced."""
     before = set(pool.pids())
-    start = time.perf_counter()
     with ThreadPoolExecutor(2) as threads:
-        futures = [threads.submit(pool.run, CARTESIAN_COUNT, QueryLimits(timeout_s=1.0)) for _ in range(2)]
+        futures = [threads.submit(pool.run, CARTESIAN_COUNT, QueryLimits(timeout_s=3.0)) for _ in range(2)]
+        assert wait_until(lambda: pool.busy() == 2)
         for future in futures:
             with pytest.raises(QueryTimeoutError):
                 future.result()
-    assert time.perf_counter() - start < 1.9
-    assert not before & set(pool.pids()) and len(pool.pids()) == 2
+    assert not before & set(pool.pids()) and len(pool.pids()) == 2 and pool.replaced == 2
 
 
 def test_pool_time_limit_kills_and_replaces_the_worker(real_kg: KnowledgeGraph) -> None:
-    with QueryPool(real_kg.store, 1) as single:
+    with start_pool(real_kg, 1) as single:
         [old] = single.pids()
-        start = time.perf_counter()
         with pytest.raises(QueryTimeoutError) as caught:
             single.run(CARTESIAN_COUNT, QueryLimits(timeout_s=1.0))
-        assert caught.value.elapsed >= 1.0 and time.perf_counter() - start < 2.0
+        assert caught.value.elapsed >= 1.0
         assert "time limit is 1 s" in str(caught.value)
         [new] = single.pids()
         assert new != old and process_gone(old) and single.replaced == 1
@@ -246,11 +254,12 @@ def test_pool_refuses_updates_and_service_in_the_worker(real_kg: KnowledgeGraph,
                    "PREFIX ex: <http://x/>\nDROP ALL"):
         with pytest.raises(ForbiddenQueryError, match="SPARQL Update .* is not allowed"):
             pool.run(update)
-        # execute() skips the caller-side check: the refusal comes from the worker itself
-        status, message, _ = pool.execute(update, QueryLimits())
-        assert status == "forbidden" and "read-only" in message
-    status, message, _ = pool.execute("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", QueryLimits())
-    assert status == "forbidden" and "SERVICE" in message
+        # execute() hands the request over as it is: the refusal comes from the worker itself
+        answer, _ = pool.execute(Request(update, 10, None), QueryLimits())
+        assert answer.status is Status.FORBIDDEN and "read-only" in answer.message
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    answer, _ = pool.execute(Request(service, 10, None), QueryLimits())
+    assert answer.status is Status.FORBIDDEN and "SERVICE" in answer.message
     with pytest.raises(QuerySyntaxError):
         pool.run("SELECT * WHERE { ?s ?p ?o } ; DROP ALL")
     assert len(real_kg) == before and pool.replaced == 0
@@ -268,7 +277,7 @@ def test_pool_row_cap(pool: QueryPool) -> None:
 
 
 def test_pool_memory_cap_stops_a_huge_sort(real_kg: KnowledgeGraph) -> None:
-    with QueryPool(real_kg.store, 1) as single:
+    with start_pool(real_kg, 1) as single:
         [old] = single.pids()
         with pytest.raises(QueryFailedError, match="memory"):
             single.run("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f",
@@ -280,7 +289,7 @@ def test_pool_memory_cap_stops_a_huge_sort(real_kg: KnowledgeGraph) -> None:
 
 
 def test_pool_replaces_a_worker_killed_while_idle(real_kg: KnowledgeGraph) -> None:
-    with QueryPool(real_kg.store, 1) as single:
+    with start_pool(real_kg, 1) as single:
         [old] = single.pids()
         os.kill(old, signal.SIGKILL)
         assert wait_until(lambda: process_gone(old))
@@ -289,7 +298,7 @@ def test_pool_replaces_a_worker_killed_while_idle(real_kg: KnowledgeGraph) -> No
 
 
 def test_pool_busy_error_when_every_worker_stays_busy(real_kg: KnowledgeGraph) -> None:
-    with QueryPool(real_kg.store, 1) as single, ThreadPoolExecutor(1) as threads:
+    with start_pool(real_kg, 1) as single, ThreadPoolExecutor(1) as threads:
         runaway = threads.submit(single.run, CARTESIAN_COUNT, QueryLimits(timeout_s=3.0))
         assert wait_until(lambda: single.busy() == 1)
         with pytest.raises(PoolBusyError, match="all 1 query workers stayed busy for 0.2 s"):
@@ -300,7 +309,7 @@ def test_pool_busy_error_when_every_worker_stays_busy(real_kg: KnowledgeGraph) -
 
 
 def test_pool_workers_exit_with_the_pool(real_kg: KnowledgeGraph) -> None:
-    with QueryPool(real_kg.store, 2) as started:
+    with start_pool(real_kg, 2) as started:
         pids = started.pids()
         assert len(pids) == 2 and not any(process_gone(p) for p in pids)
     assert all(process_gone(p) for p in pids) and started.pids() == []
@@ -318,7 +327,7 @@ def test_pool_workers_do_not_keep_the_servers_sockets(real_kg: KnowledgeGraph) -
     listener.listen()
     try:
         inode = os.fstat(listener.fileno()).st_ino
-        with QueryPool(real_kg.store, 1) as single:
+        with start_pool(real_kg, 1) as single:
             [pid] = single.pids()
             assert single.run("ASK {}").boolean is True  # the worker has set itself up
             links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
@@ -331,8 +340,9 @@ def test_pool_workers_do_not_keep_the_servers_sockets(real_kg: KnowledgeGraph) -
 ORPHAN_SCRIPT = """
 import sys, threading
 from kg import load
-from kg.query.guard import QueryLimits, QueryPool
-pool = QueryPool(load().store, 2)
+from kg.query.guard.policy import QueryLimits
+from kg.query.guard.pool import QueryPool
+pool = QueryPool(load().snapshot(), 2)
 threading.Thread(target=pool.run, args=(sys.argv[1], QueryLimits(timeout_s=600)), daemon=True).start()
 while pool.busy() < 1:
     pass

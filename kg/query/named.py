@@ -26,16 +26,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyoxigraph as ox
+import rdflib
 
 from kg.model import paths
 from kg.model.namespace import PREFIXES
+from kg.model.terms import to_python
+from kg.query.guard.policy import syntax_error
 
 if TYPE_CHECKING:
     import pandas as pd
-    import rdflib
 
     from kg.store.graph import KnowledgeGraph
 
@@ -283,9 +285,8 @@ def run_named(kg: KnowledgeGraph, name: str, params: Mapping[str, str | None] | 
 def run_sparql(kg: KnowledgeGraph, text: str) -> pd.DataFrame | bool | rdflib.Graph:
     """Run ad-hoc SPARQL (project prefixes predeclared): SELECT gives a DataFrame, ASK a bool, CONSTRUCT and
     DESCRIBE an rdflib Graph. No time limit: this is the trusted notebook path (user input goes through
-    kg.query.guard.run_user_query instead). A syntax error raises kg.query.guard.QuerySyntaxError with line and column."""
-    from kg.query.guard import syntax_error
-
+    KnowledgeGraph.run_user_query instead). A syntax error raises kg.query.guard.policy.QuerySyntaxError with line
+    and column."""
     try:
         result = kg.execute(text)
     except SyntaxError as exc:
@@ -294,8 +295,6 @@ def run_sparql(kg: KnowledgeGraph, text: str) -> pd.DataFrame | bool | rdflib.Gr
         return bool(result)
     if isinstance(result, ox.QuerySolutions):
         return solutions_frame(result, [v.value for v in result.variables])
-    import rdflib
-
     graph = rdflib.Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
@@ -306,13 +305,16 @@ def run_sparql(kg: KnowledgeGraph, text: str) -> pd.DataFrame | bool | rdflib.Gr
 
 
 def solutions_frame(result: ox.QuerySolutions, columns: list[str]) -> pd.DataFrame:
-    """SELECT solutions as a DataFrame of plain values (kg.store.graph.to_python), in the given column order."""
-    from kg.store.graph import to_python
-
+    """SELECT solutions as a DataFrame of plain values (kg.model.terms.to_python), in the given column order."""
     names = [v.value for v in result.variables]
     order = [names.index(c) for c in columns]
     rows = [[to_python(values[i]) for i in order] for values in (tuple(s) for s in result)]
     return typed_frame(rows, columns)
+
+
+_DTYPES: dict[frozenset[type], Literal["Int64", "Float64", "boolean", "string"]] = {
+    frozenset({int}): "Int64", frozenset({float}): "Float64", frozenset({int, float}): "Float64",
+    frozenset({bool}): "boolean", frozenset({str}): "string"}
 
 
 def typed_frame(rows: list[list[Any]] | list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
@@ -323,9 +325,7 @@ def typed_frame(rows: list[list[Any]] | list[tuple[Any, ...]], columns: list[str
 
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     for column in columns:
-        kinds = {type(v) for v in frame[column] if v is not None}
-        dtype = {frozenset({int}): "Int64", frozenset({float}): "Float64", frozenset({int, float}): "Float64",
-                 frozenset({bool}): "boolean", frozenset({str}): "string"}.get(frozenset(kinds))
+        dtype = _DTYPES.get(frozenset(type(v) for v in frame[column] if v is not None))
         if dtype:
             frame[column] = frame[column].astype(dtype)
     return frame

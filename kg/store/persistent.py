@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ import pyoxigraph as ox
 from kg.ingest.build import BuildResult, DataSources, assemble
 from kg.ingest.errors import InputError, Problem, display_path
 from kg.model import paths
+from kg.store.embedded import EmbeddedBackend
 from kg.store.graph import KnowledgeGraph
 
 MANIFEST = "kg-manifest.json"
@@ -61,11 +63,9 @@ class Fingerprint:
 def package_versions() -> dict[str, str]:
     """The versions that change what a build writes or how the store is laid out on disk."""
     try:
-        from importlib.metadata import version
-
         package = version("hipspine-kg")
-    except Exception:  # not installed: the source tree's own version
-        from kg import __version__ as package
+    except PackageNotFoundError:  # a source tree that was never installed
+        package = "unknown"
     return {"hipspine-kg": package, "pyoxigraph": getattr(ox, "__version__", "unknown")}
 
 
@@ -130,7 +130,7 @@ def open_or_build(store_path: Path, sources: DataSources, *, strict: bool = True
                   rebuild: bool = False, progress: Callable[[str], None] | None = None) -> KnowledgeGraph:
     """The graph for `sources`, from the persistent store at `store_path` (built there first if needed).
 
-    Reused store: `KnowledgeGraph(store, build=None)`; the stored build's warnings and timings are in the
+    Reused store: a KnowledgeGraph with `build=None`; the stored build's warnings and timings are in the
     manifest (`read_manifest`). Fresh build: `.build` is the BuildResult (its `store` is the read-only store).
     With strict=True integrity errors raise InputError and nothing is swapped in.
     """
@@ -140,16 +140,15 @@ def open_or_build(store_path: Path, sources: DataSources, *, strict: bool = True
     if not rebuild and is_current(store_path, sources, fp):
         store = _open_read_only(store_path)
         if store is not None:
-            return KnowledgeGraph(store, None)
+            return KnowledgeGraph(EmbeddedBackend(store))
     with _build_lock(store_path):
         # Another process may have built it while we waited for the lock.
         if not rebuild and is_current(store_path, sources, fp):
             store = _open_read_only(store_path)
             if store is not None:
-                return KnowledgeGraph(store, None)
+                return KnowledgeGraph(EmbeddedBackend(store))
         result = _build_and_swap(store_path, sources, fp, strict, progress)
-    store = ox.Store.read_only(str(store_path))
-    return KnowledgeGraph(store, BuildResult(store, result.records, result.problems, result.timings))
+    return KnowledgeGraph(EmbeddedBackend(result.store), result)
 
 
 def _open_read_only(store_path: Path) -> ox.Store | None:
@@ -171,13 +170,14 @@ def _check_target(store_path: Path) -> None:
 
 def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, strict: bool,
                     progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build into a fresh generation, swap it in, and return the build over the new store opened read-only."""
     _check_target(store_path)
     generations = store_path.parent / f".{store_path.name}.stores"
     generations.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{fp.digest[:12]}"
     fresh = Path(tempfile.mkdtemp(prefix=f"{stamp}.", dir=generations))
     store: ox.Store | None = None
-    result: BuildResult | None = None
+    result: BuildResult | None = None  # both references must be dropped to close the read-write store
     try:
         started = time.perf_counter()
         store = ox.Store(str(fresh))
@@ -201,23 +201,20 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
             "warnings": [str(p) for p in result.problems if p.severity != "error"],
             "errors": [str(p) for p in result.errors],
         }
-        store = None
-        result.store = None  # type: ignore[assignment]  # close the read-write handle before the swap
+        records, problems, timings = result.records_source, result.problems, result.timings
+        store = result = None  # close the read-write handle before the swap
         _write_json(fresh / MANIFEST, manifest)
         _fsync_dir(fresh)
         _swap(store_path, fresh, generations)
     except BaseException:
         # Close RocksDB first: while the store is open its background threads may still write files into
         # the directory, and rmtree (ignoring errors) would leave a half-removed generation behind.
-        if result is not None:
-            result.store = None  # type: ignore[assignment]
-        result = None
-        store = None  # noqa: F841 - dropping the last reference is what closes RocksDB
+        result = store = None  # noqa: F841 - dropping the last reference is what closes RocksDB
         gc.collect()
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     _prune(generations, keep={fresh.name, *_current_target_names(store_path)})
-    return result
+    return BuildResult(ox.Store.read_only(str(store_path)), records, problems, timings)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
