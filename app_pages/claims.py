@@ -89,9 +89,11 @@ def show_list() -> None:
 
 def show_study(study: StudyEvidence) -> None:
     """One study's stance on the claim: link, design line, rationale."""
+    from kg.render.text import render_study_line
+
     link_study(study.key, study.label)
     st.caption(literal(study.title))
-    st.caption(literal(study.line()))
+    st.caption(literal(render_study_line(study)))
     if study.rationale:
         st.markdown(literal(study.rationale))
 
@@ -99,6 +101,7 @@ def show_study(study: StudyEvidence) -> None:
 def show_claim(slug: str) -> None:
     """The page of one claim."""
     from kg.analysis.evidence import UnknownClaimError
+    from kg.render.text import step_change
 
     st.page_link(CLAIMS_PAGE, label="All claims", icon=":material/arrow_back:")
     try:
@@ -148,9 +151,7 @@ def show_claim(slug: str) -> None:
     st.caption("GRADE-style: start from the best design, then step down for risk of bias, inconsistency, "
                "indirectness and imprecision.")
     st.markdown(md_table(["Domain", "Change", "Reason"],
-                         [(s.domain, "start" if s.domain == "start" else
-                           ("no change" if s.change == 0 else f"{s.change:+d}"), s.reason)
-                          for s in summary.certainty.steps]))
+                         [(s.domain, step_change(s), s.reason) for s in summary.certainty.steps]))
     st.markdown(f"**Rating: {literal(summary.certainty.grade)}**")
 
     st.subheader("Why the studies disagree")

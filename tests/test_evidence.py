@@ -1,4 +1,5 @@
-"""Evidence summaries, certainty, disagreements and fidelity: on the real data and on small fixtures."""
+"""Evidence summaries, certainty, disagreements and fidelity: on the real data, on small fixtures, and the pure
+rules (balance, grade, disagreement, fidelity) on plain dataclasses without a graph."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,21 +8,35 @@ import pytest
 
 from kg import KnowledgeGraph, load
 from kg.analysis.evidence import (
-    GRADES,
-    LOE_WEIGHTS,
     NO_EVIDENCE,
-    StudyEvidence,
+    BodyOfEvidence,
     UnknownClaimError,
     claim_names,
     claim_summary,
     claims_overview,
-    concept_index,
     evidence_table,
     explain_disagreements,
     fidelity_report,
     rate_certainty,
     resolve_claim,
 )
+from kg.analysis.evidence.balance import balance, verdict, weigh
+from kg.analysis.evidence.disagreement import disagreements
+from kg.analysis.evidence.fidelity import fidelity_items, source_iri
+from kg.analysis.evidence.grade import design_tier, is_clinical, null_intervals, rate, study_indirectness
+from kg.analysis.evidence.model import (
+    ConceptInfo,
+    DiscrepancyRow,
+    LevelCount,
+    NullInterval,
+    Pico,
+    ReportedInterval,
+    StudyEvidence,
+    UnverifiedFieldRow,
+)
+from kg.analysis.evidence.resolve import suggestions
+from kg.model.vocab import GRADES, LEVEL_LABELS, LOE_WEIGHTS
+from kg.render.text import render_balance, render_disagreement, render_summary, step_change
 
 RESOURCES = Path(__file__).parent / "resources"
 CLAIM = "https://w3id.org/hipspine/id/claim/"
@@ -75,7 +90,7 @@ def test_lumbar_claim_has_two_supporters_one_contradictor_and_is_rated_down_for_
     bias = step(s, "risk of bias")
     assert bias.change == -1 and "Haskel 2020 (unverified record)" in bias.reason
     assert s.certainty.start == "Low" and s.certainty.grade == "Very low"
-    assert "inconsistency" in s.text() and "Certainty: Very low" in s.text()
+    assert "inconsistency" in render_summary(s) and "Certainty: Very low" in render_summary(s)
 
 
 def test_balance_weights_by_level_of_evidence(real_kg: KnowledgeGraph) -> None:
@@ -129,30 +144,6 @@ def test_indirectness_lab_studies_for_clinical_claims_and_other_populations(real
     assert overlap.change == -1 and "Prather 2017 (population low back pain" in overlap.reason
 
 
-def _study(key: str, *, level: int, verification: str = "verified", n: int | None = 500,
-           stance: str = "supports") -> StudyEvidence:
-    return StudyEvidence(evidence=f"urn:ev:{key}", claim="urn:claim", study=f"urn:{key}", key=key, label=key,
-                         title=key, year=2020, design="randomised controlled trial", design_iri=None, level=level,
-                         level_label=f"Level {level}", sample_size=n, sample_unit="patients", stance=stance,
-                         rationale="", follow_up=None, verification=verification, weight=LOE_WEIGHTS[level])
-
-
-def test_certainty_rules_start_high_for_trials_and_rate_down_very_serious_when_all_are_affected(
-        real_kg: KnowledgeGraph) -> None:
-    concepts = concept_index(real_kg)
-    kwargs = dict(subjects=[], concepts=concepts, pico={}, intervals=[], disagreements=[], asserted_by=[])
-    clean = rate_certainty([_study("a", level=1), _study("b", level=1)], **kwargs)  # type: ignore[arg-type]
-    assert clean.start == "High" and clean.grade == "High"
-    shaky = rate_certainty([_study("a", level=1, verification="unverified"),
-                            _study("b", level=2, verification="unverified", stance="contradicts")],
-                           **kwargs)  # type: ignore[arg-type]
-    changes = {x.domain: x.change for x in shaky.steps}
-    assert changes["risk of bias"] == -2 and changes["inconsistency"] == -1
-    assert shaky.grade == "Very low"  # High - 3, and never below Very low
-    small = rate_certainty([_study("a", level=1, n=120)], **kwargs)  # type: ignore[arg-type]
-    assert small.grade == "Moderate" and "120 participants in total" in small.steps[-1].reason
-
-
 def test_claims_overview_has_a_row_per_claim(real_kg: KnowledgeGraph) -> None:
     frame = claims_overview(real_kg)
     assert len(frame) == len(claim_names(real_kg))
@@ -175,7 +166,7 @@ def test_eneqvist_vs_haskel_differ_in_intervention_so_they_ask_different_questio
     assert {"population", "outcome", "follow-up", "design", "sample size"} <= aspects
     assert "level" in d.same  # both Level III
     assert "intervention" in d.reason
-    assert "total hip arthroplasty" in pair(pairs, "barry2017early", "haskel2020concomitant").text()
+    assert "total hip arthroplasty" in render_disagreement(pair(pairs, "barry2017early", "haskel2020concomitant"))
 
 
 def test_annabell_vs_lee_and_rajeev_differ_in_index_test(real_kg: KnowledgeGraph) -> None:
@@ -298,8 +289,7 @@ def test_the_evidence_table_has_a_row_per_evidence_line(real_kg: KnowledgeGraph)
     assert lumbar.set_index("study").loc["eneqvist2017lumbar", "n"] == 1994
 
 
-@pytest.mark.skipif(not (RESOURCES / "mini" / "claims.ttl").exists(), reason="mini fixture not present")
-def test_the_mini_fixture_summaries(tmp_path: Path) -> None:
+def test_the_mini_fixture_summaries() -> None:
     kg = load(RESOURCES / "mini")
     s = claim_summary(kg, LUMBAR)
     assert len(s.supporters) == 1 and len(s.contradictors) == 1
@@ -307,3 +297,235 @@ def test_the_mini_fixture_summaries(tmp_path: Path) -> None:
     assert all(d.verdict == "different questions" for d in explain_disagreements(kg, LUMBAR))
     assert claim_summary(kg, "prolotherapy-treats-hip-and-spine").certainty.grade == NO_EVIDENCE
     assert any(i.kind == "misreport" for i in fidelity_report(kg))
+
+
+# --------------------------------------------------------------------------- the pure rules, without a graph
+
+C = "https://w3id.org/hipspine/concept/"
+HS = "https://w3id.org/hipspine/vocab#"
+
+
+def concept(slug: str, label: str, scheme: str, *broader: str) -> tuple[str, ConceptInfo]:
+    return C + slug, ConceptInfo(label, C + scheme, frozenset({C + slug, *(C + b for b in broader)}))
+
+
+CONCEPTS = dict([
+    concept("hip-surgery", "hip surgery", "interventions"),
+    concept("tha", "total hip arthroplasty", "interventions", "hip-surgery"),
+    concept("arthroscopy", "hip arthroscopy", "interventions", "hip-surgery"),
+    concept("mri", "MRI", "diagnostic-tests"),
+    concept("mra", "MR arthrography", "diagnostic-tests", "mri"),
+    concept("lumbar-fusion", "lumbar fusion", "conditions"),
+    concept("low-back-pain", "low back pain", "conditions"),
+    concept("dislocation", "dislocation", "outcomes", "adverse-outcome"),
+    concept("facet-load", "facet load", "outcomes"),
+    concept("cadaveric", "cadaveric study", "study-designs", "laboratory-study"),
+])
+
+
+def _study(key: str, *, level: int | None = 3, verification: str | None = "verified", n: int | None = 500,
+           unit: str = "patients", stance: str = "supports", design: str = "retrospective cohort",
+           design_iri: str | None = None, study: str | None = None, follow_up: str | None = None) -> StudyEvidence:
+    """An evidence line of study `key` (its label is the key, its line urn:ev:KEY)."""
+    return StudyEvidence(evidence=f"urn:ev:{key}", claim="urn:claim", study=study or f"urn:{key}", key=key, label=key,
+                         title=key, year=2020, design=design, design_iri=design_iri, level=level,
+                         level_label=LEVEL_LABELS.get(level) if level else None,
+                         sample_size=n, sample_unit=unit, stance=stance, rationale="", follow_up=follow_up,
+                         verification=verification, weight=LOE_WEIGHTS.get(level or 5, LOE_WEIGHTS[5]))
+
+
+def steps(body: BodyOfEvidence) -> list[tuple[str, int, str]]:
+    return [(s.domain, s.change, s.reason) for s in rate_certainty(body).steps]
+
+
+def test_one_level_iv_study_is_rated_very_low_step_by_step() -> None:
+    certainty = rate_certainty(BodyOfEvidence([_study("Case 2020", level=4, n=50, design="case series")]))
+    assert (certainty.start, certainty.grade) == ("Low", "Very low")
+    assert [(s.domain, s.change, s.reason) for s in certainty.steps] == [
+        ("start", 0, "Low, from the best design: Case 2020: case series (observational)"),
+        ("risk of bias", -1, "serious: Case 2020 (Level IV)"),
+        ("inconsistency", 0, "no study contradicts another"),
+        ("indirectness", 0, "no study answers a different question"),
+        ("imprecision", -1, "serious: 50 participants in total (Case 2020 50 patients), fewer than the 400 GRADE suggests"),
+    ]
+
+
+def test_certainty_starts_high_for_trials_and_rates_down_very_serious_when_all_are_affected() -> None:
+    trial = "randomised controlled trial"
+    clean = rate_certainty(BodyOfEvidence([_study("a", level=1, design=trial), _study("b", level=1, design=trial)]))
+    assert clean.start == "High" and clean.grade == "High"
+    shaky = rate_certainty(BodyOfEvidence([_study("a", level=1, verification="unverified", design=trial),
+                                           _study("b", level=2, verification="unverified", stance="contradicts",
+                                                  design=trial)]))
+    changes = {x.domain: x.change for x in shaky.steps}
+    assert changes["risk of bias"] == -2 and changes["inconsistency"] == -1
+    assert shaky.grade == "Very low"  # High - 3, and never below Very low
+    small = rate_certainty(BodyOfEvidence([_study("a", level=1, n=120, design=trial)]))
+    assert small.grade == "Moderate" and "120 participants in total" in small.steps[-1].reason
+
+
+def test_a_claim_without_studies_rests_on_the_asserting_article() -> None:
+    rated = rate_certainty(BodyOfEvidence([], asserted_by=["hauser2021hipspine"]))
+    assert (rated.grade, rated.start) == (NO_EVIDENCE, None)
+    assert [(s.domain, s.reason) for s in rated.steps] == [
+        ("evidence", "no cited study bears on this claim; it rests on the word of hauser2021hipspine")]
+    assert rate_certainty(BodyOfEvidence([])).steps[0].reason == "no cited study bears on this claim"
+
+
+def test_the_start_comes_from_the_best_design() -> None:
+    review = _study("review", level=1, design="systematic review", design_iri=C + "sr")
+    concepts = {C + "sr": ConceptInfo("systematic review", None, frozenset({C + "sr", C + "systematic-review"}))}
+    assert design_tier(review, concepts) == (4, "review: systematic review (systematic, of Level I studies)")
+    pooled = _study("pooled", level=3, design="meta-analysis", design_iri=C + "sr")
+    assert design_tier(pooled, concepts) == (2, "pooled: meta-analysis pooling observational studies (observational)")
+    assert design_tier(_study("opinion", level=5, design="expert opinion"), {})[0] == 1
+    # ties between equal designs go to the lower level, then the verified record, then the larger sample
+    body = BodyOfEvidence([_study("small", n=100), _study("large", n=900), _study("unverified", n=5000,
+                                                                                    verification="unverified")])
+    assert rate_certainty(body).steps[0].reason == "Low, from the best design: large: retrospective cohort (observational)"
+
+
+def test_imprecision_counts_participants_once_per_study_and_intervals_across_the_null() -> None:
+    twice = [_study("a", n=300), _study("a2", n=300, study="urn:a")]  # one study on two lines
+    assert steps(BodyOfEvidence(twice))[-1][1] == -1
+    articles = [_study("review", n=900, unit="articles")]
+    assert steps(BodyOfEvidence(articles))[-1] == (
+        "imprecision", -1, "serious: no study records how many participants it had")
+    interval = NullInterval("a: odds ratio", 0.48, 1.54, 1.0)
+    both = steps(BodyOfEvidence([_study("a", n=120)], null_intervals=[interval]))[-1]
+    assert both[:2] == ("imprecision", -2) and both[2].startswith("very serious: 120 participants in total")
+    assert both[2].endswith("; the confidence interval of a: odds ratio (0.48 to 1.54) contains the null value 1")
+    large = steps(BodyOfEvidence([_study("a", n=1994)], null_intervals=[interval]))[-1]
+    assert large[1] == -1
+    assert steps(BodyOfEvidence([_study("a", n=1994)]))[-1] == (
+        "imprecision", 0, "1994 participants in total and no interval contains the null")
+
+
+def test_null_intervals_keep_results_whose_interval_contains_their_null() -> None:
+    odds, coefficient = "http://purl.obolibrary.org/obo/STATO_0000182", HS + "RegressionCoefficient"
+    reported = [ReportedInterval("urn:ev:a", "urn:res/r1", "a: odds ratio", 0.48, 1.54, odds),
+                ReportedInterval("urn:ev:a", "urn:res/r1", "a: odds ratio", 0.48, 1.54, HS + "MeasuredResult"),
+                ReportedInterval("urn:ev:a", "urn:res/r2", None, 1.2, 2.0, odds),  # excludes 1
+                ReportedInterval("urn:ev:b", "urn:res/r3", None, -0.5, 0.3, coefficient),
+                ReportedInterval("urn:ev:b", "urn:res/r4", None, -0.5, 0.3, HS + "MeanScore")]  # no null
+    found = null_intervals(reported, [_study("a"), _study("b")])
+    assert found == [NullInterval("a: odds ratio", 0.48, 1.54, 1.0), NullInterval("b r3", -0.5, 0.3, 0.0)]
+
+
+def test_indirectness_compares_the_pico_with_the_claim_subjects_through_the_hierarchy() -> None:
+    subjects = [C + "tha", C + "lumbar-fusion"]
+    pico = {"urn:ev:direct": {"intervention": {C + "hip-surgery"}, "population": {C + "lumbar-fusion"}},
+            "urn:ev:other": {"intervention": {C + "arthroscopy"}, "population": {C + "low-back-pain"}}}
+    body = BodyOfEvidence([_study("direct"), _study("other"), _study("unframed")], subjects=subjects,
+                          concepts=CONCEPTS, pico=pico)
+    assert steps(body)[3] == ("indirectness", -1, "serious: other (studied hip arthroscopy, the claim is about "
+                                                  "total hip arthroplasty; population low back pain, the claim is "
+                                                  "about lumbar fusion)")
+
+
+def test_a_lab_study_is_indirect_for_a_clinical_claim_only() -> None:
+    lab = _study("lab", level=5, design="cadaveric study", design_iri=C + "cadaveric")
+    assert study_indirectness(lab, {}, [C + "tha"], True, CONCEPTS) == [
+        "cadaveric study on specimens, not patients, for a clinical claim"]
+    assert is_clinical([C + "tha"], CONCEPTS) and is_clinical([C + "dislocation"], CONCEPTS)
+    assert is_clinical([], CONCEPTS) and is_clinical([C + "unknown"], CONCEPTS)
+    assert not is_clinical([C + "facet-load", C + "lumbar-fusion"], CONCEPTS)
+    mechanistic = BodyOfEvidence([lab], subjects=[C + "facet-load"], concepts=CONCEPTS)
+    assert steps(mechanistic)[3] == ("indirectness", 0, "no study answers a different question")
+
+
+def test_rate_is_serious_for_some_and_very_serious_for_all_of_several() -> None:
+    assert rate("d", [], 3, "is odd") == rate("d", [], 0, "is odd")
+    assert (rate("d", ["x"], 1, "").change, rate("d", ["x"], 2, "").change, rate("d", ["x", "y"], 2, "").change) == \
+        (-1, -1, -2)
+    assert rate("d", ["x", "y"], 2, "").reason == "very serious: x; y"
+
+
+def test_the_balance_sums_level_weights_exactly_and_counts_each_study_once() -> None:
+    counts = [LevelCount("supports", "urn:s1", C + "loe-3", 2), LevelCount("supports", "urn:s2", C + "loe-3", 1),
+              LevelCount("contradicts", "urn:s3", None, 1),  # unappraised: weighs as Level V
+              LevelCount("contradicts", "urn:s4", C + "not-a-level", 1)]  # outside the table: not counted
+    weighed = weigh(counts)
+    assert weighed == {"supports": (2, 1.8), "contradicts": (1, 0.2)}
+    b = balance(weighed)
+    assert (b.support, b.contradict, b.qualify, b.n_support, b.n_contradict, b.n_qualify) == (1.8, 0.2, 0, 2, 1, 0)
+    assert b.score == pytest.approx(0.8) and b.verdict == "favours the claim"
+    assert render_balance(b) == ("for 1.8 (2 studies), against 0.2 (1), qualifying 0.0 (0); "
+                                 "score +0.80: favours the claim")
+    qualified = balance(weigh([LevelCount("qualifies", "urn:s1", C + "loe-4", 1)]))
+    assert qualified.score is None and render_balance(qualified).endswith("score n/a: qualified only: no study takes a side")
+
+
+def test_the_verdict_in_words() -> None:
+    assert [verdict(x) for x in (1.0, 0.6, 0.2, 0.19, -0.19, -0.2, -0.59, -0.6)] == [
+        "favours the claim", "favours the claim", "leans towards the claim", "evenly split", "evenly split",
+        "leans against the claim", "leans against the claim", "against the claim"]
+    assert verdict(None) == "no evidence" and verdict(None, 2) == "qualified only: no study takes a side"
+
+
+def test_pure_disagreements_same_question_index_tests_and_same_study_pairs() -> None:
+    frame = {"intervention": {C + "tha"}, "population": {C + "lumbar-fusion"}, "outcome": {C + "dislocation"}}
+    a, b = _study("a", follow_up="1 year"), _study("b", stance="contradicts", follow_up="5 years")
+    [d] = disagreements("urn:claim", [a, b], Pico({a.evidence: frame, b.evidence: frame}, {}), CONCEPTS)
+    assert (d.verdict, d.reason) == ("real conflict", "same intervention, population and outcome, opposite findings; "
+                                                      "weigh them by follow-up")
+    assert d.same == ["intervention", "population", "comparator", "outcome", "design", "level", "sample size"]
+    assert d.differences[0].first == "1 year" and not d.differences[0].question_defining
+
+    mri, mra = _study("mri", stance="qualifies"), _study("mra", stance="contradicts")
+    pico = Pico({mri.evidence: {"intervention": {C + "mri"}}, mra.evidence: {"intervention": {C + "mra"}}},
+                {mri.evidence: {"intervention": ["non-contrast 3T MRI"]}})
+    [d] = disagreements("urn:claim", [mri, mra], pico, CONCEPTS)
+    test = d.differences[0]
+    assert (test.aspect, test.first, test.second, test.question_defining) == (
+        "index test", "MRI (non-contrast 3T MRI)", "MR arthrography", True)
+    assert d.verdict == "different questions" and d.reason.startswith("they differ in index test: ")
+    assert render_disagreement(d).splitlines()[2] == "  * index test: MRI (non-contrast 3T MRI)  |  MR arthrography"
+
+    same_study = [_study("x"), _study("x2", stance="contradicts", study="urn:x")]
+    assert disagreements("urn:claim", same_study, Pico({}, {}), CONCEPTS) == []
+
+
+def test_pure_fidelity_items_are_ordered_and_unverified_fields_grouped() -> None:
+    def disc(iri: str, kind: str, ref: int | None, aspect: str, key: str | None = "hauser") -> DiscrepancyRow:
+        return DiscrepancyRow(iri, HS + kind, "urn:src", key, "lee" if key else None, ref, aspect, "says", "record",
+                              "PubMed")
+
+    def field(name: str, cited: str) -> UnverifiedFieldRow:
+        return UnverifiedFieldRow("urn:src", "hauser", "lee", 12, cited, HS + "PartlyVerified", "note", name)
+
+    items = fidelity_items([disc("urn:d2", "StaleCitation", 12, "year"), disc("urn:d1", "Misreport", 12, "test"),
+                            disc("urn:d3", "NewKind", None, "x", key=None), disc("urn:d0", "Misreport", 3, "n")],
+                           [field("pages", "Lee JJ."), field("author", "other row"), field("zzz", "")])
+    assert [(i.source, i.reference, i.kind, i.iri) for i in items] == [
+        ("hauser", 3, "misreport", "urn:d0"), ("hauser", 12, "misreport", "urn:d1"),
+        ("hauser", 12, "stale citation", "urn:d2"), ("hauser", 12, "unverified fields", None),
+        ("urn:src", None, "NewKind", "urn:d3")]
+    unverified = items[3]
+    assert unverified.fields == ["author", "pages", "zzz"] and unverified.aspect == "unverified fields: author, pages, zzz"
+    assert (unverified.article_says, unverified.record_says) == ("Lee JJ.", "note")  # the first row's citation
+    assert unverified.checked_against == "the study's bibliographic record (partly verified)"
+    assert items[4].study == "" and items[4].aspect == "x"
+
+
+def test_a_source_article_is_named_by_key_work_curie_or_iri() -> None:
+    sources = {"hauser": "urn:src", "kang": "urn:kang"}
+    assert source_iri("hauser", sources) == source_iri(" work:hauser ", sources) == "urn:src"
+    assert source_iri("https://w3id.org/hipspine/id/work/kang", sources) == "urn:kang"
+    with pytest.raises(LookupError, match="unknown source article 'nobody'; known: hauser, kang"):
+        source_iri("nobody", sources)
+
+
+def test_suggestions_by_containment_words_then_spelling() -> None:
+    names = {CLAIM + "mri-detects-chondral-lesions": "MRI finds cartilage damage",
+             CLAIM + "fusion-raises-dislocation": "A prior fusion raises dislocation",
+             CLAIM + "mri": "MRI"}
+    assert suggestions("mri", names) == ["claim:mri", "claim:mri-detects-chondral-lesions"]
+    assert suggestions("prior fusion", names) == ["claim:fusion-raises-dislocation"]
+    assert suggestions("claim:fusion-raises-dislocaton", names) == ["claim:fusion-raises-dislocation"]
+    assert suggestions("nothing like it", names) == []
+
+
+def test_a_step_change_in_words() -> None:
+    s = rate_certainty(BodyOfEvidence([_study("Case 2020", level=4, n=50)])).steps
+    assert [step_change(x) for x in s] == ["start", "-1", "no change", "no change", "-1"]
