@@ -17,13 +17,13 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.widgets import literal, param, param_list, seed, set_params, widget_value
+from kg.analysis.network import claims_around
 
 KINDS = ["study", "claim", "concept", "source"]
 STANCES = ["supports", "contradicts", "qualifies"]
 DEFAULT_CAP = 150
 NETWORK_HEIGHT = 760  # px
 DEPTHS = [1, 2, 3]
-BUDGET_PER_CAP = 2  # a large graph's network holds about this many studies and claims per node drawn
 
 
 def cap_from(text: str | None) -> int:
@@ -31,32 +31,7 @@ def cap_from(text: str | None) -> int:
     return max(5, min(500, int(text))) if text and text.isdigit() else DEFAULT_CAP
 
 
-def claims_around(focus: str | None, cap: int) -> tuple[list[str], str]:
-    """The claims a large graph's network is built around, and what they are (for the notice): those nearest the
-    focus node, else the best-evidenced, taken in order until they bring about BUDGET_PER_CAP × cap studies."""
-    from kg.query.named import NamedQueryError
-
-    rows = None
-    if focus:
-        try:
-            near = resources.query("network_neighbourhood", {"focus": focus})
-        except NamedQueryError:  # not an IRI: the focus is simply not found
-            near = None
-        if near is not None and not near.empty:
-            rows, what = list(zip(near["claim"], near["evidence_lines"], strict=True)), "nearest the focus node"
-    if rows is None:
-        top = resources.query("network_claims")
-        rows, what = list(zip(top["claim"], top["studies"], strict=True)), "with the most evidence"
-    chosen, size = [], 0
-    for claim, weight in rows:
-        if chosen and size >= BUDGET_PER_CAP * cap:
-            break
-        chosen.append(str(claim))
-        size += 1 + int(weight)
-    return chosen, what
-
-
-def options(G: nx.Graph) -> dict[str, Any]:
+def options(G: nx.Graph[str]) -> dict[str, Any]:
     """What the filters can offer, read from the study nodes of the full network."""
     meta = G.graph.get("concepts", {})
     studies = [d for _, d in G.nodes(data=True) if d.get("kind") == "study"]
@@ -72,9 +47,15 @@ def options(G: nx.Graph) -> dict[str, Any]:
         "designs": sorted({d["design"] for d in studies if d.get("design")}),
         "years": (years[0], years[-1]) if years else (0, 0),
         "nodes": {n: f"{d.get('label', n)} ({d.get('kind', 'node')})" for n, d in
-                  sorted(G.nodes(data=True), key=lambda nd: (KINDS.index(nd[1].get("kind")) if nd[1].get("kind")
-                                                              in KINDS else 9, str(nd[1].get("label", nd[0]))))},
+                  sorted(((n, d) for n, d in G.nodes(data=True)), key=_node_order)},
     }
+
+
+def _node_order(node: tuple[str, dict[str, Any]]) -> tuple[int, str]:
+    """Nodes by kind (in KINDS order, other kinds last), then label."""
+    n, d = node
+    kind = d.get("kind")
+    return (KINDS.index(kind) if kind in KINDS else 9, str(d.get("label", n)))
 
 
 def url_state(opts: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +138,7 @@ def render() -> None:
     if resources.network_limit() is not None:
         focus = widget_value("network", "net_focus", param("focus"))
         cap = int(widget_value("network", "net_cap", cap_from(param("cap"))))
-        claims, around = claims_around(focus, cap)
+        claims, around = claims_around(resources.query, focus, cap)
     G = resources.network(claims)
     opts = options(G)
     seed("network", url_state(opts))

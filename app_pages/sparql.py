@@ -7,16 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pandas as pd
-import pyoxigraph as ox
 import streamlit as st
 
 from app_pages import resources
 from app_pages.widgets import literal, param, seed, set_params
 
 if TYPE_CHECKING:
-    from kg.query.guard import UserQueryResult
+    from kg.query.guard.policy import UserQueryResult
 
 TIMEOUT_S = 10.0
 MAX_ROWS = 1000
@@ -47,11 +45,11 @@ def example_text(name: str) -> str:
 
 def run(text: str) -> dict[str, Any]:
     """Run `text` through kg.query.guard and keep what the page shows: rows, graph, or the error."""
-    from kg.query import guard as safety
+    from kg.query.guard import policy as safety
 
     limits = safety.QueryLimits(timeout_s=TIMEOUT_S, max_rows=MAX_ROWS)
     try:
-        result = safety.run_user_query(resources.graph(), text, limits)
+        result = resources.graph().run_user_query(text, limits)
     except safety.QuerySyntaxError as exc:
         where = f" at line {exc.line}, column {exc.column}" if exc.line is not None else ""
         pointer = (f"{exc.source_line}\n{' ' * ((exc.column or 1) - 1)}^"
@@ -91,34 +89,15 @@ def displayable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_graph(result: UserQueryResult) -> None:
-    """A CONSTRUCT/DESCRIBE result drawn by kg.analysis.network.to_vis_html (labels escaped, vis-network inlined)."""
-    from kg.analysis.network import to_vis_html
+    """A CONSTRUCT/DESCRIBE result as kg.analysis.network.triples_graph, drawn by kg.render.vis.to_vis_html (labels
+    escaped, vis-network inlined)."""
+    from kg.analysis.network import triples_graph
+    from kg.render.vis import to_vis_html
 
     page, omitted = to_vis_html(triples_graph(result), max_nodes=GRAPH_CAP, height="480px")
     if omitted:
         st.warning(f"The drawing is capped at {GRAPH_CAP} nodes: {omitted} left out (the table has every triple).")
     st.iframe(page, height=560)
-
-
-def triples_graph(result: UserQueryResult) -> nx.MultiDiGraph:
-    """The result's triples as a graph: IRIs and literals are nodes, predicates label the edges."""
-    from kg.model.namespace import PREFIXES
-
-    def curie(value: Any) -> str:
-        text = str(value)
-        for prefix, ns in PREFIXES.items():
-            if text.startswith(ns) and len(text) > len(ns):
-                return f"{prefix}:{text[len(ns):]}"
-        return text
-
-    G = nx.MultiDiGraph()
-    for i, ((s, p, o), (_, _, o_term)) in enumerate(zip(result.rows, result.terms, strict=True)):
-        literal_object = isinstance(o_term, ox.Literal)
-        target = f"literal:{i}" if literal_object else str(o)  # each literal its own node
-        G.add_node(str(s), kind="resource", label=curie(s))
-        G.add_node(target, kind="literal" if literal_object else "resource", label=str(o) if literal_object else curie(o))
-        G.add_edge(str(s), target, relation=curie(p))
-    return G
 
 
 def render() -> None:

@@ -1,4 +1,5 @@
-"""Network projections, ranking, filters, GraphML and the vis-network page, checked against SPARQL counts."""
+"""Network projections, ranking, filters, GraphML, the claim budget and the vis-network page, checked against
+SPARQL counts."""
 from __future__ import annotations
 
 import itertools
@@ -13,17 +14,22 @@ import pytest
 
 from kg import KnowledgeGraph, load
 from kg.analysis.network import (
-    STANCE_COLOUR,
+    claims_around,
     coauthor_graph,
     concept_graph,
     evidence_network,
+    graphml_text,
     project,
     rank_nodes,
     study_claim_graph,
     subgraph,
-    to_vis_html,
+    triples_graph,
     write_graphml,
 )
+from kg.model.vocab import STANCE_COLOUR
+from kg.query.guard.policy import QueryLimits
+from kg.query.named import run_named
+from kg.render.vis import to_vis_html, vis_assets
 
 RESOURCES = Path(__file__).parent / "resources"
 KANG = "https://w3id.org/hipspine/id/person/kang-jd"
@@ -215,6 +221,12 @@ def test_graphml_keeps_types_and_joins_lists(real_kg: KnowledgeGraph, tmp_path: 
     assert nx.read_graphml(tmp_path / "co.graphml").nodes[KANG]["works"] == "devin2012hipspine; kangmgbhipspine"
 
 
+def test_graphml_text_is_what_write_graphml_writes(real_kg: KnowledgeGraph, tmp_path: Path) -> None:
+    path = tmp_path / "concept.graphml"
+    write_graphml(real_kg, path, kind="concept")
+    assert graphml_text(real_kg, kind="concept").encode("utf-8") == path.read_bytes()
+
+
 # --------------------------------------------------------------------------- vis-network page
 
 def hostile_graph() -> nx.Graph:
@@ -274,7 +286,6 @@ def test_vis_page_focus_and_depth(ev: nx.Graph) -> None:
         to_vis_html(ev, height="1px;background:url(x)")
 
 
-@pytest.mark.skipif(not (RESOURCES / "mini" / "claims.ttl").exists(), reason="mini fixture not present")
 def test_the_mini_fixture_hostile_title_is_escaped_and_kang_links_two_works() -> None:
     kg = load(RESOURCES / "mini")
     page, _ = to_vis_html(evidence_network(kg))
@@ -315,3 +326,45 @@ def test_network_around_some_claims_is_the_part_of_the_whole(real_kg: KnowledgeG
     assert set(part.neighbors(one)) <= set(whole.neighbors(one)) and whole.degree(one) == part.degree(one)
     for n, d in part.nodes(data=True):
         assert whole.nodes[n] == d  # the same attributes as in the whole network
+
+
+# --------------------------------------------------------------------------- claim budget and triples
+
+
+def test_claims_around_takes_claims_until_the_budget_is_spent(real_kg: KnowledgeGraph) -> None:
+    def run(name: str, params: Any = None) -> Any:
+        return run_named(real_kg, name, params)
+
+    top = run("network_claims")
+    chosen, what = claims_around(run, None, cap=5)
+    assert what == "with the most evidence" and chosen == [str(c) for c in top["claim"][:len(chosen)]]
+    size = [1 + int(s) for s in top["studies"]]
+    assert sum(size[:len(chosen) - 1]) < 2 * 5 <= sum(size[:len(chosen)])  # stops once 2 x cap is reached
+    near, what = claims_around(run, LUMBAR, cap=500)
+    assert what == "nearest the focus node" and near[0] == LUMBAR
+    assert near == [str(c) for c in run("network_neighbourhood", {"focus": LUMBAR})["claim"]]
+    assert claims_around(run, "not an IRI", cap=5) == (chosen, "with the most evidence")
+    assert claims_around(run, "https://example.org/nothing", cap=5) == (chosen, "with the most evidence")
+
+
+def test_triples_graph_labels_iris_by_curie_and_keeps_each_literal_apart(real_kg: KnowledgeGraph) -> None:
+    result = real_kg.run_user_query(f"CONSTRUCT {{ <{LUMBAR}> ?p ?o }} WHERE {{ <{LUMBAR}> ?p ?o }}",
+                                    QueryLimits(timeout_s=10, max_rows=100))
+    G = triples_graph(result)
+    assert G.number_of_edges() == len(result.rows)
+    assert G.nodes[LUMBAR]["label"] == "claim:lumbar-disease-worsens-hip-surgery"
+    assert {d["relation"] for *_, d in G.edges(data=True)} >= {"rdf:type", "mp:statement"}
+    literals = [n for n, d in G.nodes(data=True) if d["kind"] == "literal"]
+    assert literals and all(G.in_degree(n) == 1 for n in literals)
+
+
+def test_vendored_vis_network_is_the_build_pyvis_ships() -> None:
+    """kg/render/static/ is a copy of pyvis's vis-network bundle: a pyvis upgrade that changes it shows up here."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyvis")
+    assert spec is not None and spec.origin is not None
+    bundle = Path(spec.origin).parent / "templates" / "lib" / "vis-9.1.2"
+    js, css = vis_assets()
+    assert js == (bundle / "vis-network.min.js").read_text(encoding="utf-8")
+    assert css == (bundle / "vis-network.css").read_text(encoding="utf-8")

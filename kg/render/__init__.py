@@ -1,0 +1,1 @@
+"""Presentation of analysis results: plain-text reports and the vis-network page."""
