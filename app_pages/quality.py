@@ -12,17 +12,11 @@ import streamlit as st
 
 from app_pages import resources
 from app_pages.widgets import link_study, literal
+from kg.quality.validate import problems_frame
 
 RUN_KEY = "quality_run_shacl"
 DISCREPANCIES_SHOWN = 50  # discrepancy cards drawn; the rest are counted
 TABLE_ROWS = 1000  # rows of the problem and unverified-field tables
-
-
-def problems_frame(problems: list) -> pd.DataFrame:
-    """kg.ingest.errors.Problem records as a table."""
-    return pd.DataFrame([{"severity": p.severity, "file": p.source, "line": p.line, "record": p.record,
-                          "property": p.prop, "problem": p.message, "fix": p.fix} for p in problems],
-                        columns=["severity", "file", "line", "record", "property", "problem", "fix"])
 
 
 def show_validation() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.ingest.parallel import BibJob
 from kg.ingest.build import DataSources, assemble
 from kg.ingest.errors import InputError
+from kg.ingest.parallel import BibJob
 from kg.store.serialize import sorted_ntriples
 
 RESOURCES = Path(__file__).parent / "resources"

@@ -1,33 +1,36 @@
-"""BibTeX records: parse references.bib (bibtexparser 2), check them, and turn them into RDF triples.
+"""BibTeX records: parse references.bib (bibtexparser 2) into BibRecords and check their fields.
 
 LaTeX is decoded only in the fields that are shown to people (title, names, journal), only when a field
 holds LaTeX at all, and mostly by table (kg.ingest.latex): pylatexenc on every field is ~40x slower than the parse.
-The records become N-Triples text that Oxigraph's parser loads: one Python object per term would cost
-more than the parse itself on a large corpus.
+Name lists are split the way BibTeX splits them (bibtexparser's name functions) before any LaTeX is decoded,
+so a braced name such as `{GBD 2019 Collaborators}` stays one author. kg.ingest.records_nt writes the records
+as N-Triples.
 """
 from __future__ import annotations
 
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from kg.ingest.errors import InputError, Problem, display_path
 from kg.ingest.latex import decode_latex
-from kg.model.namespace import AUTHORS, BIBO, DOI, FABIO, FRBR, HS, JOURNAL, PERSON, PRISM, WORK
+from kg.model.namespace import DOI, HS, WORK
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s\"<>{}|\\^`]+$")
 PMID_PATTERN = re.compile(r"^\d{1,9}$")
 PMCID_PATTERN = re.compile(r"^PMC\d+$")
 YEAR_PATTERN = re.compile(r"^\d{4}$")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# Fields shown to people: LaTeX is decoded on reading and written back on export (kg.export.bibtex).
 LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "organization", "note"})
 VERIFICATION = {"verified": HS.Verified, "partly": HS.PartlyVerified, "unverified": HS.Unverified}
 ENTRY_TYPES = {"article", "online"}
@@ -40,17 +43,15 @@ KNOWN_FIELDS = frozenset(
 )
 REQUIRED = {"article": ("author", "title", "journal", "year", "verification"), "online": ("title", "verification")}
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-
 
 @dataclass(frozen=True)
 class Name:
-    """A person's name split into family name and given names (initials or full)."""
+    """A name as BibTeX splits it: family name (with its von part: 'van Beethoven'), given names (initials
+    or full) and a suffix ('Jr.'). A corporate author ('{GBD 2019 Collaborators}') is all family name."""
 
     family: str
     given: str
+    suffix: str = ""
 
     @cached_property
     def initials(self) -> str:
@@ -58,12 +59,20 @@ class Name:
 
     @cached_property
     def person_id(self) -> str:
-        """Family name plus initials: merges 'Kang, J. D.' and 'Kang, James D.' into one person."""
-        return f"{slug(self.family)}-{self.initials.lower()}" if self.initials else slug(self.family)
+        """Family name (and suffix) plus initials: merges 'Kang, J. D.' and 'Kang, James D.' into one person,
+        and keeps 'Smith, Jr., John' apart from 'Smith, John'."""
+        family = slug(f"{self.family} {self.suffix}" if self.suffix else self.family)
+        return f"{family}-{self.initials.lower()}" if self.initials else family
 
     @property
     def display(self) -> str:
-        return f"{self.given} {self.family}".strip()
+        """First name first: 'Ludwig van Beethoven', 'John Smith Jr.'."""
+        return " ".join(part for part in (self.given, self.family, self.suffix) if part)
+
+    @property
+    def printed(self) -> str:
+        """BibTeX's 'von Last, Jr, First' order: 'van Beethoven, Ludwig', 'Smith, Jr., John'."""
+        return ", ".join(part for part in (self.family, self.suffix, self.given) if part)
 
 
 @dataclass
@@ -77,6 +86,7 @@ class BibRecord:
     path: str
     authors: list[Name] = field(default_factory=list)
     contributors: list[Name] = field(default_factory=list)
+    name_problems: list[tuple[str, str]] = field(default_factory=list)  # (field, message) of names read leniently
 
     @property
     def doi(self) -> str | None:
@@ -104,19 +114,28 @@ def slug(text: str) -> str:
 
 
 def split_names(value: str) -> list[Name]:
-    """Split a BibTeX name list ('A, B. and C, D.') into names; 'Given Family' form is accepted too."""
-    names = []
-    for part in re.split(r"\s+and\s+", value.strip()):
-        part = part.strip()
-        if not part:
-            continue
-        if "," in part:
-            family, given = (s.strip() for s in part.split(",", 1))
-        else:
-            bits = part.rsplit(" ", 1)
-            family, given = (bits[1], bits[0]) if len(bits) == 2 else (bits[0], "")
-        names.append(Name(family, given))
-    return names
+    """A BibTeX name list ('Kang, J. D. and Ross Hauser') as names, in either 'Family, Given' or 'Given Family'
+    form (see split_name_list for the rules)."""
+    return [name for name, _ in split_name_list(value)]
+
+
+def split_name_list(value: str) -> list[tuple[Name, str | None]]:
+    """Each name of a BibTeX name list, with the reason it could only be read leniently (or None).
+
+    bibtexparser splits the list on the `and`s outside braces and each name into its von, last, jr and first
+    parts; LaTeX is decoded in each part afterwards, so braces still protect a corporate name."""
+    return [n for n in (_name(text) for text in split_multiple_persons_names(value)) if n[0].family or n[0].given]
+
+
+@lru_cache(maxsize=65536)  # the same people recur across entries
+def _name(text: str) -> tuple[Name, str | None]:
+    try:
+        parts, problem = parse_single_name_into_parts(text), None
+    except InvalidNameError as exc:  # too many commas, a trailing comma: read it as BibTeX would, and say so
+        parts, problem = parse_single_name_into_parts(text, strict=False), exc.reason
+    name = Name(decode_latex(" ".join(parts.von + parts.last)), decode_latex(" ".join(parts.first)),
+                decode_latex(" ".join(parts.jr)))
+    return name, problem
 
 
 def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
@@ -137,7 +156,7 @@ def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        library = bibtexparser.parse_string(text)
+        library = parse_string(text)
     finally:
         logger.setLevel(level)
     problems: list[Problem] = []
@@ -169,14 +188,19 @@ def _guess_key(raw: str) -> str | None:
 
 
 def _record(entry: Entry, shown: str) -> BibRecord:
-    fields = {}
+    fields, raw = {}, {}
     for f in entry.fields:
         name = f.key.lower()
-        value = str(f.value).strip()
+        raw[name] = value = str(f.value).strip()
         fields[name] = decode_latex(value) if name in LATEX_FIELDS else value
     record = BibRecord(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1, shown)
-    record.authors = split_names(fields.get("author", ""))
-    record.contributors = split_names(fields.get("contributor", ""))
+    # Names are split before decoding: decoding removes the braces that protect '{Barnes and Noble}'.
+    authors, contributors = split_name_list(raw.get("author", "")), split_name_list(raw.get("contributor", ""))
+    record.authors = [n for n, _ in authors]
+    record.contributors = [n for n, _ in contributors]
+    record.name_problems = [(name_field, f"name '{n.printed}' read leniently: {why}")
+                            for name_field, names in (("author", authors), ("contributor", contributors))
+                            for n, why in names if why]
     return record
 
 
@@ -227,42 +251,14 @@ def check_records(records: list[BibRecord]) -> list[Problem]:
             if name in {"doi", "pmid", "pmcid"}:
                 add(f"'{name}' is marked unverified: unverified identifiers must be left out", prop=name,
                     fix=f"remove the {name} field until it is verified")
+        for name, message in r.name_problems:
+            add(message, prop=name, severity="warning",
+                fix="write each name as 'Family, Given' or 'Family, Jr., Given', and brace a corporate name")
         for name in r.fields:
             if name not in KNOWN_FIELDS:
                 add(f"field '{name}' is not mapped to the graph; it stays in the .bib only", prop=name,
                     severity="warning", fix=f"known fields: {', '.join(sorted(KNOWN_FIELDS))}")
     return problems
-
-
-# ---------------------------------------------------------------------------------------------- to RDF
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-A = f"<{RDF}type>"
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_W = str(WORK)
-_P = str(PERSON)
-_J = str(JOURNAL)
-_L = str(AUTHORS)
-# Predicates as ready-made N-Triples terms (the hot loop below formats ~30 triples per paper).
-T_NAME, T_FAMILY, T_GIVEN, T_PERSON = f"<{FOAF}name>", f"<{FOAF}familyName>", f"<{FOAF}givenName>", f"<{FOAF}Person>"
-T_TITLE, T_ALT, T_ISSUED, T_MODIFIED = f"<{DCT}title>", f"<{DCT}alternative>", f"<{DCT}issued>", f"<{DCT}modified>"
-T_CREATOR, T_CONTRIBUTOR, T_PUBLISHER, T_DESCRIPTION = (f"<{DCT}creator>", f"<{DCT}contributor>", f"<{DCT}publisher>",
-                                                        f"<{DCT}description>")
-T_FIRST, T_REST, T_NIL, T_LABEL = f"<{RDF}first>", f"<{RDF}rest>", f"<{RDF}nil>", "<http://www.w3.org/2000/01/rdf-schema#label>"
-T_PART_OF, T_AUTHOR_LIST = f"<{FRBR.partOf}>", f"<{BIBO.authorList}>"
-T_JOURNAL, T_ARTICLE, T_WEB = f"<{FABIO.Journal}>", f"<{FABIO.JournalArticle}>", f"<{FABIO.WebContent}>"
-T_SOURCE, T_BIBKEY, T_ONLINE = f"<{HS.SourceArticle}>", f"<{HS.bibKey}>", f"<{HS.onlineDate}>"
-T_STATUS, T_UNVERIFIED, T_NOTE = f"<{HS.verificationStatus}>", f"<{HS.unverifiedField}>", f"<{HS.verificationNote}>"
-T_VOLUME, T_ISSUE, T_RANGE = f"<{PRISM.volume}>", f"<{PRISM.issueIdentifier}>", f"<{PRISM.pageRange}>"
-T_START, T_END, T_DOI = f"<{PRISM.startingPage}>", f"<{PRISM.endingPage}>", f"<{PRISM.doi}>"
-T_PMID, T_PMCID, T_URL = f"<{FABIO.hasPubMedId}>", f"<{FABIO.hasPubMedCentralId}>", f"<{FABIO.hasURL}>"
-DATE_KINDS = {4: "gYear", 7: "gYearMonth", 10: "date"}
-
-
-def _lit(value: str, datatype: str | None = None) -> str:
-    """An N-Triples literal: quotes, backslashes and line breaks escaped."""
-    text = '"' + value.translate(_NT_ESCAPES) + '"'
-    return f"{text}^^<{XSD}{datatype}>" if datatype else text
 
 
 def key_segment(key: str) -> str:
@@ -282,93 +278,3 @@ def people(records: Iterable[BibRecord]) -> dict[str, Name]:
             if seen is None or len(name.given) > len(seen.given):
                 best[name.person_id] = name
     return best
-
-
-def record_ntriples(records: list[BibRecord]) -> str:
-    """The RDF of the bibliographic records as N-Triples text (see write_record_ntriples)."""
-    out: list[str] = []
-    write_record_ntriples(records, out.append)
-    return "".join(out)
-
-
-def write_record_ntriples(records: list[BibRecord], add: Callable[[str], object]) -> None:
-    """The RDF of the bibliographic records as N-Triples, in pieces to `add` (a list's append or a file's
-    write): works, journals, people, author lists and verification marks. Every IRI is built from a slug,
-    a quoted DOI or a key segment, so it is valid."""
-    for pid, name in sorted(people(records).items()):
-        s = f"<{_P}{pid}>"
-        add(f"{s} {A} {T_PERSON} .\n{s} {T_NAME} {_lit(name.display)} .\n{s} {T_FAMILY} {_lit(name.family)} .\n")
-        if name.given:
-            add(f"{s} {T_GIVEN} {_lit(name.given)} .\n")
-    journals: dict[str, tuple[str, str | None]] = {}
-    for r in records:
-        _work_ntriples(r, add)
-        if r.fields.get("journal"):
-            journals.setdefault(slug(r.fields["journal"]), (r.fields["journal"], r.fields.get("shortjournal")))
-    for jid, (title, short) in sorted(journals.items()):
-        s = f"<{_J}{jid}>"
-        add(f"{s} {A} {T_JOURNAL} .\n{s} {T_TITLE} {_lit(title)} .\n")
-        if short:
-            add(f"{s} {T_ALT} {_lit(short)} .\n")
-
-
-def _work_ntriples(r: BibRecord, add: Callable[[str], object]) -> None:
-    s = f"<{r.iri}>"
-    f = r.fields
-    if r.entry_type == "online":
-        add(f"{s} {A} {T_SOURCE} .\n{s} {A} {T_WEB} .\n")
-    else:
-        add(f"{s} {A} {T_ARTICLE} .\n")
-    add(f"{s} {T_BIBKEY} {_lit(r.key)} .\n")
-    if f.get("title"):
-        add(f"{s} {T_TITLE} {_lit(f['title'])} .\n")
-    if f.get("year") and YEAR_PATTERN.match(f["year"]):
-        add(f"{s} {T_ISSUED} {_lit(f['year'], 'gYear')} .\n")
-    for field_name, prop in (("onlinedate", T_ONLINE), ("updated", T_MODIFIED)):
-        if f.get(field_name) and DATE_PATTERN.match(f[field_name]):
-            add(f"{s} {prop} {_lit(f[field_name], DATE_KINDS[len(f[field_name])])} .\n")
-    if f.get("journal"):
-        add(f"{s} {T_PART_OF} <{_J}{slug(f['journal'])}> .\n")
-    for field_name, prop in (("volume", T_VOLUME), ("number", T_ISSUE)):
-        if f.get(field_name):
-            add(f"{s} {prop} {_lit(f[field_name])} .\n")
-    if f.get("pages"):
-        pages = f["pages"].replace("--", "-")
-        first, _, last = pages.partition("-")
-        add(f"{s} {T_RANGE} {_lit(pages)} .\n{s} {T_START} {_lit(first.strip())} .\n")
-        if last.strip():
-            add(f"{s} {T_END} {_lit(last.strip())} .\n")
-    if r.doi:
-        add(f"{s} {T_DOI} {_lit(r.doi)} .\n")
-    if f.get("pmid") and PMID_PATTERN.match(f["pmid"]):
-        add(f"{s} {T_PMID} {_lit(f['pmid'])} .\n")
-    if f.get("pmcid") and PMCID_PATTERN.match(f["pmcid"]):
-        add(f"{s} {T_PMCID} {_lit(f['pmcid'])} .\n")
-    if f.get("url"):
-        add(f"{s} {T_URL} {_lit(f['url'], 'anyURI')} .\n")
-    if f.get("organization"):
-        add(f"{s} {T_PUBLISHER} {_lit(f['organization'])} .\n")
-    if f.get("note"):
-        add(f"{s} {T_DESCRIPTION} {_lit(f['note'])} .\n")
-    status = VERIFICATION.get(f.get("verification", ""))
-    if status is not None:
-        add(f"{s} {T_STATUS} <{status}> .\n")
-    for field_name in r.unverified:
-        add(f"{s} {T_UNVERIFIED} {_lit(field_name)} .\n")
-    if f.get("verificationnote"):
-        add(f"{s} {T_NOTE} {_lit(f['verificationnote'])} .\n")
-    for contributor in r.contributors:
-        add(f"{s} {T_CONTRIBUTOR} <{_P}{contributor.person_id}> .\n")
-    if r.authors:
-        base = f"{_L}{key_segment(r.key)}/"
-        n = len(r.authors)
-        add(f"{s} {T_AUTHOR_LIST} <{base}1> .\n")
-        for i, name in enumerate(r.authors, 1):
-            cell = f"<{base}{i}>"
-            person = f"<{_P}{name.person_id}>"
-            rest = f"<{base}{i + 1}>" if i < n else T_NIL  # rdf:nil ends the list
-            # The name as printed in this entry: one person node keeps the fullest spelling, the cell keeps
-            # this paper's, so the BibTeX export gives back exactly what was imported.
-            printed = f"{name.family}, {name.given}" if name.given else name.family
-            add(f"{s} {T_CREATOR} {person} .\n{cell} {T_FIRST} {person} .\n{cell} {T_REST} {rest} .\n"
-                f"{cell} {T_LABEL} {_lit(printed)} .\n")

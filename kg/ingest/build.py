@@ -3,7 +3,8 @@
 Stages: parse the BibTeX (in a forked child for a large file, kg.ingest.parallel) while the parent loads the
 ontology and claims.ttl (kg.ingest.claims_ttl: Oxigraph parses the Turtle, blank nodes get stable IRIs, ref:KEY becomes
 the paper's IRI), add the bibliographic triples as N-Triples, derive the direct triples analysts query
-(stances, citations, provenance), and check referential integrity.
+(stances, citations, provenance: kg/query/rq/internal/build_derivations.ru), and check referential integrity
+(kg.ingest.integrity).
 """
 from __future__ import annotations
 
@@ -15,16 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib.namespace import SKOS
 
 from kg.ingest.bibtex import BibRecord
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.errors import InputError, Problem
+from kg.ingest.integrity import CLAIM_CHECKS, RECORD_CHECKS, concept_problems, integrity_problems
 from kg.ingest.parallel import BibJob
 from kg.model import paths
-from kg.model.namespace import CONCEPT, PREFIXES
-
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+from kg.model.namespace import PREFIXES
+from kg.query.named import internal_query
 
 
 @dataclass(frozen=True)
@@ -62,21 +62,6 @@ class BuildResult:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
-
-
-# Direct triples the build writes from the richer records, so simple SPARQL works with standard terms.
-DERIVATIONS = """
-PREFIX hs: <https://w3id.org/hipspine/vocab#>
-PREFIX mp: <http://purl.org/mp/>
-PREFIX cito: <http://purl.org/spar/cito/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-INSERT { ?study mp:supports ?claim } WHERE { ?e hs:evidenceFrom ?study ; hs:evidenceFor ?claim ; hs:stance hs:Supporting } ;
-INSERT { ?study mp:challenges ?claim } WHERE { ?e hs:evidenceFrom ?study ; hs:evidenceFor ?claim ; hs:stance hs:Contradicting } ;
-INSERT { ?study hs:qualifies ?claim } WHERE { ?e hs:evidenceFrom ?study ; hs:evidenceFor ?claim ; hs:stance hs:Qualifying } ;
-INSERT { ?source cito:citesAsEvidence ?study } WHERE {
-  ?c cito:hasCitingEntity ?source ; cito:hasCitedEntity ?study ; cito:hasCitationCharacterization cito:citesAsEvidence } ;
-INSERT { ?x prov:wasDerivedFrom ?study } WHERE { ?x hs:evidenceFrom|hs:resultOf ?study }
-"""
 
 
 # The stages `assemble` reports to its progress callback, in order, with what each does.
@@ -151,7 +136,7 @@ def _assemble(sources: DataSources, store: ox.Store | None, *, parallel: bool | 
         # Everything that needs only the claims runs now, while a forked parser may still be writing records.
         step("derive")
         t0 = time.perf_counter()
-        store.update(DERIVATIONS)
+        store.update(internal_query("build_derivations").text, prefixes=PREFIXES)
         timings["derive"] = time.perf_counter() - t0
         step("integrity")
         t0 = time.perf_counter()
@@ -180,89 +165,3 @@ def _bib_problems(bib: BibJob) -> list[Problem]:
     except InputError as exc:
         return exc.problems
     return []
-
-
-CONCEPT_MESSAGE = "concept is used but not defined"
-CONCEPT_FIX = "define it as a skos:Concept in kg/ontology/concepts.ttl (or in your claims file), or fix the name"
-
-# (query selecting ?node, message, fix). The first group needs only the claims and ontology; the second
-# needs the bibliographic records, so the build runs it after they are loaded.
-CLAIM_CHECKS: list[tuple[str, str, str]] = [
-    (
-        """SELECT DISTINCT ?node WHERE { ?e hs:evidenceFor ?node FILTER NOT EXISTS { ?node a mp:Claim } }""",
-        "evidence points at a claim that is not defined",
-        "declare the claim (a mp:Claim with mp:statement) or fix its name",
-    ),
-    (
-        """SELECT DISTINCT ?node WHERE { ?e hs:hasResult ?node FILTER NOT EXISTS { ?node a hs:MeasuredResult } }""",
-        "evidence points at a measured result that is not defined",
-        "declare the result (a hs:MeasuredResult with qudt:value) or fix its name",
-    ),
-    (
-        """SELECT DISTINCT ?node WHERE { ?e hs:pico ?node FILTER NOT EXISTS { ?node a pico:PICO } }""",
-        "evidence points at a PICO frame that is not defined",
-        "declare the frame (a pico:PICO) or fix its name",
-    ),
-    (
-        """SELECT DISTINCT ?node WHERE { ?d hs:inCharacterisation ?node FILTER NOT EXISTS { ?node a hs:Characterisation } }""",
-        "discrepancy points at a characterisation that is not defined",
-        "declare the hs:Characterisation or fix its name",
-    ),
-]
-RECORD_CHECKS: list[tuple[str, str, str]] = [
-    (
-        """SELECT DISTINCT ?node WHERE { { ?x hs:evidenceFrom|hs:resultOf|hs:aboutStudy|cito:hasCitedEntity ?node }
-             FILTER NOT EXISTS { ?node hs:bibKey ?k } FILTER(!STRSTARTS(STR(?node), STR(ref:))) }""",
-        "points at a study that references.bib does not define",
-        "refer to studies as ref:KEY with a key from references.bib",
-    ),
-    (
-        """SELECT DISTINCT ?node WHERE { { ?x hs:assertedBy|cito:hasCitingEntity ?node }
-             FILTER NOT EXISTS { ?node a hs:SourceArticle } FILTER(!STRSTARTS(STR(?node), STR(ref:))) }""",
-        "source is not a source article in references.bib",
-        "add the source as an @online entry in references.bib and refer to it as ref:KEY",
-    ),
-]
-_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
-def concept_problems(store: ox.Store, claims: ClaimsFile) -> list[Problem]:
-    """Concepts the claims use (as objects) that no skos:Concept or scheme defines.
-
-    The candidates come from the text (kg.ingest.claims_ttl.local_names) and are looked up by index: a SPARQL scan
-    over every object in the graph costs ~0.4 s at 10k papers.
-    """
-    problems = []
-    kinds = {ox.NamedNode(str(SKOS.Concept)), ox.NamedNode(str(SKOS.ConceptScheme))}
-    for local in sorted(claims.local_names(str(CONCEPT))):
-        node = ox.NamedNode(str(CONCEPT) + local)
-        if next(store.quads_for_pattern(None, None, node), None) is None:
-            continue  # not used as an object (or only mentioned in a string)
-        if any(q.object in kinds for q in store.quads_for_pattern(node, RDF_TYPE, None)):
-            continue
-        short = f"c:{local}"
-        problems.append(Problem(claims.shown, CONCEPT_MESSAGE, line=claims.line_of(short), record=short, fix=CONCEPT_FIX))
-    return problems
-
-
-def integrity_problems(store: ox.Store, claims: ClaimsFile,
-                       checks: list[tuple[str, str, str]] | None = None) -> list[Problem]:
-    """Referential integrity over the assembled graph: everything that is pointed at exists."""
-    problems = []
-    for query, message, fix in checks if checks is not None else CLAIM_CHECKS + RECORD_CHECKS:
-        for row in store.query(_PREFIXES + query):  # type: ignore[union-attr]
-            node = row["node"].value
-            short = _short(node)
-            problems.append(Problem(claims.shown, message, line=claims.line_of(short) if short != node else None,
-                                    record=short, fix=fix))
-    return problems
-
-
-def _short(iri: str) -> str:
-    """A prefixed name for messages (c:foo, claim:bar), or the IRI itself."""
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(best):
-            best, name = ns, f"{prefix}:{iri[len(ns):]}"
-    return name if best else iri
-

@@ -148,7 +148,7 @@ def name_blank_nodes(store: ox.Store, claims: ClaimsFile) -> int:
     names = _names(held)
 
     def named(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.Literal:
-        return ox.NamedNode(names[term.value]) if isinstance(term, ox.BlankNode) else term  # type: ignore[return-value]
+        return ox.NamedNode(names[term.value]) if isinstance(term, ox.BlankNode) else term
 
     for s, p, o in held:
         store.remove(ox.Quad(s, p, o, ox.DefaultGraph()))

@@ -3,7 +3,7 @@ claims.ttl into the store.
 
 Both halves of a build are CPU-bound and Oxigraph's loader holds the GIL, so threads do not overlap them; a
 forked child does (on a 2-core machine a 10k-paper build drops by about a third). The child sends three
-messages over a pipe, in the order the parent needs them:
+messages over a multiprocessing pipe, in the order the parent needs them:
 
 1. the key -> IRI map and the record problems (the parent rewrites ref:KEY with it),
 2. that the records' N-Triples are written, to a temporary file the parent then loads (a pipe would hold
@@ -12,32 +12,33 @@ messages over a pipe, in the order the parent needs them:
 
 A parse error (InputError) in the child comes back as the same InputError; a crash comes back as a
 RuntimeError with the child's traceback. Small files are parsed inline: forking costs more than it saves.
+The child is a bare os.fork (not a multiprocessing.Process, which a daemonic process may not start).
 """
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import pickle
 import shutil
-import struct
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pyoxigraph as ox
 
-from kg.ingest.bibtex import BibRecord, check_records, parse_bib, record_ntriples, write_record_ntriples
+from kg.ingest.bibtex import BibRecord, check_records, parse_bib
 from kg.ingest.errors import InputError, Problem
+from kg.ingest.records_nt import record_ntriples, write_record_ntriples
 
 FORK_MIN_BYTES = 256 * 1024  # ~500 entries: below this the fork's cost outweighs the overlap
-_HEADER = struct.Struct("!Q")
 
 
 class BibJob:
-    """The parsed bibliography, delivered in stages: `keys()`, then `ntriples()`, then `records()`."""
+    """The parsed bibliography, delivered in stages: `keys()`, then `load_into(store)`, then `records()`."""
 
     def __init__(self, path: Path, *, parallel: bool | None = None) -> None:
         """Start parsing `path`; parallel=None forks for a large file on a system that can fork."""
@@ -51,7 +52,7 @@ class BibJob:
         self._records: list[BibRecord] | None = None
         self._pickled: bytes | None = None
         self._pid: int | None = None
-        self._pipe: BinaryIO | None = None
+        self._conn: Connection | None = None
         self._error: list[Problem] | None = None
         if parallel is None:
             parallel = hasattr(os, "fork") and _size(path) >= FORK_MIN_BYTES
@@ -73,8 +74,8 @@ class BibJob:
     def load_into(self, store: ox.Store, *, bulk: bool = False) -> float:
         """Load the records' triples into `store`; returns the seconds spent waiting for the child.
 
-        lenient: Oxigraph skips re-validating IRIs that record_ntriples built from slugs, quoted DOIs and
-        key segments. bulk: Oxigraph's bulk loader (for a fresh on-disk store)."""
+        Oxigraph loads leniently (it skips re-validating the IRIs, which record_ntriples built from slugs,
+        quoted DOIs and key segments). bulk: Oxigraph's bulk loader (for a fresh on-disk store)."""
         self._raise_error()
         t0 = time.perf_counter()
         if self._nt is None and self._nt_path is None:
@@ -121,9 +122,9 @@ class BibJob:
         self._remove_tmpdir()
 
     def _reap(self) -> None:
-        if self._pipe is not None:
-            self._pipe.close()
-            self._pipe = None
+        if self._conn is not None:
+            self._conn.close()  # a child still sending gets a BrokenPipeError and exits
+            self._conn = None
         if self._pid is not None:
             try:
                 os.waitpid(self._pid, 0)
@@ -161,14 +162,14 @@ class BibJob:
     def _fork(self) -> None:
         self._tmpdir = tempfile.mkdtemp(prefix="kg-build-")
         nt_path = Path(self._tmpdir) / "records.nt"
-        read_fd, write_fd = os.pipe()
+        receiver, sender = multiprocessing.Pipe(duplex=False)
         pid = os.fork()
         if pid == 0:  # child: never returns
-            os.close(read_fd)
-            _child(self.path, os.fdopen(write_fd, "wb"), nt_path)
-        os.close(write_fd)
+            receiver.close()
+            _child(self.path, sender, nt_path)
+        sender.close()
         self._pid = pid
-        self._pipe = os.fdopen(read_fd, "rb")
+        self._conn = receiver
 
     def _receive(self, wanted: str) -> None:
         """Read messages until `wanted` has arrived (earlier ones are kept)."""
@@ -192,53 +193,45 @@ class BibJob:
                 return
 
     def _read(self) -> tuple[str, Any]:
-        assert self._pipe is not None, "the worker has already delivered everything"
-        header = self._pipe.read(_HEADER.size)
-        if len(header) < _HEADER.size:
+        assert self._conn is not None, "the worker has already delivered everything"
+        try:
+            message: tuple[str, Any] = self._conn.recv()
+        except EOFError:
             self.close()
-            raise RuntimeError(f"the worker parsing {self.path} exited without an answer")
-        body = self._pipe.read(_HEADER.unpack(header)[0])
-        kind, payload = pickle.loads(body)  # noqa: S301 - our own child's output
-        return kind, payload
+            raise RuntimeError(f"the worker parsing {self.path} exited without an answer") from None
+        return message
 
 
-def _child(path: Path, pipe: BinaryIO, nt_path: Path) -> None:
+def _child(path: Path, conn: Connection, nt_path: Path) -> None:
     """Parse, send keys, write the N-Triples, send the records; exit without the parent's cleanup handlers."""
     gc.disable()  # millions of small objects that all live until exit: the cyclic collector only costs time
     status = 0
     try:
-        send: Callable[[str, Any], None] = lambda kind, payload: _send(pipe, kind, payload)  # noqa: E731
         try:
             t0 = time.perf_counter()
             records = parse_bib(path)
             problems = check_records(records)
-            send("keys", ({r.key: r.iri for r in records}, problems, time.perf_counter() - t0))
+            conn.send(("keys", ({r.key: r.iri for r in records}, problems, time.perf_counter() - t0)))
             t0 = time.perf_counter()
             with open(nt_path, "w", encoding="utf-8", buffering=1 << 20) as handle:
                 write_record_ntriples(records, handle.write)
-            send("nt", (str(nt_path), time.perf_counter() - t0))
-            send("records", pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+            conn.send(("nt", (str(nt_path), time.perf_counter() - t0)))
+            # Pickled here so that the parent unpickles them only if someone reads BuildResult.records.
+            conn.send(("records", pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)))
         except InputError as exc:
-            send("error", exc.problems)
+            conn.send(("error", exc.problems))
         except BrokenPipeError:  # the parent gave up (its own input failed): nothing to report
             status = 1
         except BaseException:  # noqa: BLE001 - everything goes back to the parent
-            send("crash", traceback.format_exc())
+            conn.send(("crash", traceback.format_exc()))
     except BaseException:  # noqa: BLE001
         status = 1
     finally:
         try:
-            pipe.close()
+            conn.close()
         except OSError:
             pass
         os._exit(status)
-
-
-def _send(pipe: BinaryIO, kind: str, payload: Any) -> None:
-    body = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-    pipe.write(_HEADER.pack(len(body)))
-    pipe.write(body)
-    pipe.flush()
 
 
 def _size(path: Path) -> int:

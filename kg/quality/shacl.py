@@ -213,4 +213,5 @@ def _pyshacl(data: rdflib.Graph, shapes: rdflib.Graph) -> rdflib.Graph:
 
     # inplace: the copy is ours, pySHACL need not clone it again.
     _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True)
+    assert isinstance(results, rdflib.Graph)  # pySHACL is untyped: the report graph, since abort_on_first is off
     return results

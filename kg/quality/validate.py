@@ -9,18 +9,24 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
 from kg.ingest.bibtex import BibRecord
-from kg.ingest.build import DataSources, _short, assemble
+from kg.ingest.build import DataSources, assemble
 from kg.ingest.claims_ttl import ClaimsFile
 from kg.ingest.errors import InputError, Problem, display_path
 from kg.model import paths
-from kg.model.namespace import HS
+from kg.model.namespace import HS, compact
 from kg.quality import shacl
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PROBLEM_COLUMNS = ["severity", "file", "line", "record", "property", "problem", "fix"]
 
 
 @dataclass
@@ -45,6 +51,15 @@ class ValidationReport:
         verdict = "OK" if self.ok else "FAILED"
         lines.append(f"{verdict}: {n_err} error(s), {n_warn} warning(s) in {self.triples} triples")
         return "\n".join(lines)
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table, one row each (the Data quality page shows it)."""
+    import pandas as pd
+
+    return pd.DataFrame([{"severity": p.severity, "file": p.source, "line": p.line, "record": p.record,
+                          "property": p.prop, "problem": p.message, "fix": p.fix} for p in problems],
+                        columns=PROBLEM_COLUMNS)
 
 
 def _order(p: Problem) -> tuple[int, str, int, str]:
@@ -84,13 +99,6 @@ def shacl_stage(store: ox.Store, sources: DataSources, records: list[BibRecord],
                           workers=workers, timings=timings)
 
 
-def shacl_problems(data: rdflib.Graph, sources: DataSources, records: list[BibRecord]) -> list[Problem]:
-    """pySHACL over an rdflib graph, each result turned into a located Problem."""
-    store = ox.Store()
-    store.load(input=data.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return shacl_stage(store, sources, records, workers=1)
-
-
 def _located(results: rdflib.Graph, data: rdflib.Graph, *, sources: DataSources, records: list[BibRecord]) -> list[Problem]:
     """Each validation result as a Problem located in references.bib or the claims file."""
     if next(results.subjects(rdflib.RDF.type, SH.ValidationResult), None) is None:
@@ -103,13 +111,13 @@ def _located(results: rdflib.Graph, data: rdflib.Graph, *, sources: DataSources,
         path = results.value(result, SH.resultPath)
         message = str(results.value(result, SH.resultMessage) or "does not conform")
         severity = "warning" if results.value(result, SH.resultSeverity) == SH.Warning else "error"
-        prop = _path_text(results, path, data)
+        prop = _path_text(results, path)
         record = by_iri.get(str(focus))
         if record is not None:
             problems.append(Problem(record.path, message, line=record.line, record=record.key, prop=prop,
                                     severity=severity, fix=_fix_for_record(message)))
             continue
-        name = _short(str(focus))
+        name = compact(str(focus))
         key = data.value(focus, HS.bibKey) if isinstance(focus, rdflib.URIRef) else None
         line = loader.line_of(name) if name != str(focus) else None
         problems.append(Problem(display_path(sources.claims), message, line=line, record=str(key or name),
@@ -117,15 +125,21 @@ def _located(results: rdflib.Graph, data: rdflib.Graph, *, sources: DataSources,
     return problems
 
 
-def _path_text(results: rdflib.Graph, path: object, data: rdflib.Graph) -> str | None:
+def _path_text(results: rdflib.Graph, path: object) -> str | None:
     if path is None:
         return None
     if isinstance(path, rdflib.URIRef):
-        return data.namespace_manager.normalizeUri(path)
-    inverse = results.value(path, SH.inversePath)  # type: ignore[arg-type, call-overload]
-    if inverse is not None:
-        return "^" + data.namespace_manager.normalizeUri(inverse)
+        return _curie(path)
+    inverse = results.value(path, SH.inversePath)  # type: ignore[call-overload]
+    if isinstance(inverse, rdflib.URIRef):
+        return "^" + _curie(inverse)
     return "(complex path)"
+
+
+def _curie(iri: rdflib.URIRef) -> str:
+    """foaf:name for an IRI in a project namespace, else <IRI>."""
+    name = compact(str(iri))
+    return name if name != str(iri) else f"<{iri}>"
 
 
 def _fix_for_record(message: str) -> str:

@@ -1,0 +1,139 @@
+"""The graph's works as BibTeX, written by bibtexparser from the graph alone (not from the .bib it was built
+from), so it also works for a graph loaded from Turtle.
+
+It round-trips references.bib field by field: a person node keeps the fullest spelling of a name, and each
+author-list cell keeps the name as that entry printed it (rdfs:label), which is what the export writes back.
+A name BibTeX would read differently (a corporate author such as 'Barnes and Noble') is braced again.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+from bibtexparser.entrypoint import write_string
+from bibtexparser.library import Library
+from bibtexparser.middlewares.enclosing import AddEnclosingMiddleware
+from bibtexparser.model import Block, Entry, Field, ImplicitComment
+from bibtexparser.writer import BibtexFormat
+
+from kg.ingest.bibtex import LATEX_FIELDS, split_names
+from kg.ingest.latex import decode_latex
+from kg.query.named import internal_query
+
+if TYPE_CHECKING:
+    from kg.store.graph import KnowledgeGraph
+
+HEADER = "% Exported from the hip-spine evidence graph by `kg export --format bib`."
+# BibTeX fields in the order they are written (the order data/references.bib uses).
+FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "organization", "year", "updated",
+               "volume", "number", "pages", "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verification",
+               "unverified", "verificationnote")
+NAME_FIELDS = ("author", "contributor")
+VERIFICATION = {"Verified": "verified", "PartlyVerified": "partly", "Unverified": "unverified"}
+_LATEX_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
+
+
+def _write(blocks: list[Block]) -> str:
+    """bibtexparser's writer: values in braces, two-space indent, values aligned after the longest field name
+    (as in data/references.bib). The library is ours, so the middleware may change it in place (no copy)."""
+    fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves BibtexFormat.__init__ unannotated
+    fmt.indent = "  "
+    fmt.value_column = max(len(f) for f in FIELD_ORDER) + len(" = ")
+    fmt.block_separator = "\n"  # each block already ends with a newline: one blank line between entries
+    braces = AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True, default_enclosing="{")
+    return write_string(Library(blocks), unparse_stack=[braces], bibtex_format=fmt)
+
+
+def latex(value: str) -> str:
+    """Text as BibTeX/LaTeX that kg.ingest.latex.decode_latex turns back into exactly the same text.
+
+    Specials (& % $ # _ { } ~ ^ backslash) are escaped and accented letters written as LaTeX accents; if
+    that encoding would not decode back to the same text, the plain text is kept when it survives decoding
+    as it is.
+    """
+    from pylatexenc.latexencode import unicode_to_latex
+
+    parts = []
+    for ch in value:
+        if ch in _LATEX_SPECIALS:
+            parts.append(_LATEX_SPECIALS[ch])
+        elif ord(ch) > 127:
+            encoded = unicode_to_latex(ch, non_ascii_only=True, unknown_char_policy="keep")
+            encoded = encoded.strip()
+            parts.append("{" + encoded + "}" if encoded != ch and decode_latex("{" + encoded + "}") == ch else ch)
+        else:
+            parts.append(ch)
+    encoded = "".join(parts)
+    if decode_latex(encoded) == value:
+        return encoded
+    return value if decode_latex(value) == value else encoded
+
+
+def bibtex_name(family: str, given: str | None, printed: str | None = None) -> str:
+    """One name of a name list as BibTeX: the printed form ('van Beethoven, Ludwig'), LaTeX-encoded, with the
+    family name braced when BibTeX would otherwise read it as something else ('{Barnes and Noble}')."""
+    printed = printed or (f"{family}, {given}" if given else family)
+    text = latex(printed)
+    if [n.printed for n in split_names(text)] == [printed]:
+        return text
+    rest = printed[len(family):] if printed.startswith(family) else None
+    if rest is not None and (not rest or rest.startswith(", ")):
+        return "{" + latex(family) + "}" + latex(rest)
+    return "{" + text + "}"
+
+
+def _names(rows: list[dict[str, object]]) -> str:
+    return " and ".join(bibtex_name(str(r["family"]), _text(r.get("given")), _text(r.get("printed"))) for r in rows)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def to_bibtex(kg: KnowledgeGraph) -> str:
+    """The graph's works as BibTeX: @article for studies, @online for source articles, sorted by key."""
+    return _write([ImplicitComment(HEADER), *_entries(kg)])
+
+
+def bibtex_entry(kg: KnowledgeGraph, key: str) -> str | None:
+    """One work's entry, exactly as to_bibtex writes it, looked up by its BibTeX key alone (a study page needs
+    one entry, not the whole export); None when no work has that key."""
+    entries = _entries(kg, key)
+    return _write(entries) if entries else None
+
+
+def _entries(kg: KnowledgeGraph, key: str | None = None) -> list[Block]:
+    """The BibTeX entries of every work, or of the work with BibTeX key `key` (bound, never pasted)."""
+    works = kg.select(internal_query("export_works").text, {"key": ox.Literal(key)} if key is not None else None)
+    if key is not None and not works:
+        return []
+    # For one work, the author and contributor queries are bound to its IRI too.
+    bound = {"work": ox.NamedNode(works[0]["work"])} if key is not None else None
+    names: dict[str, dict[str, list[dict[str, object]]]] = {name: {} for name in NAME_FIELDS}
+    for name, query in (("author", "export_authors"), ("contributor", "export_contributors")):
+        for row in kg.select(internal_query(query).text, bound):
+            names[name].setdefault(row["work"], []).append(row)
+    return [_entry(row, {name: names[name].get(row["work"], []) for name in NAME_FIELDS}) for row in works]
+
+
+def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]]) -> Entry:
+    fields: dict[str, str] = {name: _names(rows) for name, rows in people.items() if rows}
+    for name in ("title", "journal", "shortjournal", "organization", "year", "updated", "volume", "number",
+                 "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verificationnote"):
+        if row[name] is not None:
+            value = str(row[name])
+            fields[name] = latex(value) if name in LATEX_FIELDS else value
+    if row["pages"] is not None:
+        first, _, last = str(row["pages"]).partition("-")
+        fields["pages"] = f"{first}--{last}" if last else first  # the build stored 'a--b' as 'a-b'
+    elif row["first"] is not None:
+        fields["pages"] = str(row["first"])
+    if row["status"] is not None:
+        fields["verification"] = VERIFICATION[str(row["status"]).rsplit("#", 1)[-1]]
+    if row["unverified"]:
+        listed = sorted(str(row["unverified"]).split(","),
+                        key=lambda f: (FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER), f))
+        fields["unverified"] = ", ".join(listed)
+    entry_type = "online" if row["online"] else "article"
+    return Entry(entry_type, str(row["key"]), [Field(name, fields[name]) for name in FIELD_ORDER if name in fields])
