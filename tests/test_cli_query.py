@@ -11,10 +11,10 @@ import pytest
 import rdflib
 from click.testing import CliRunner, Result
 
+from kg.api import load
 from kg.cli.main import main
 from kg.cli.query import compact, parse_param_options
 from kg.query.named import list_queries
-from kg.store.graph import load
 
 MINI = str(Path(__file__).parent / "resources" / "mini")
 CLAIM = "https://w3id.org/hipspine/id/claim/"

@@ -1,45 +1,38 @@
-"""The SPARQL endpoint (kg/server.py, `kg serve`) spoken to by real clients over loopback HTTP:
+"""The SPARQL endpoint (kg.serve, `kg serve`) spoken to by real clients over loopback HTTP:
 SPARQLWrapper (JSON, XML), rdflib's SPARQLStore, curl with every Accept type, and kg.store.remote itself.
 
 The endpoint runs in this process under uvicorn in a thread on a free 127.0.0.1 port (one test starts
-`kg serve` as a subprocess to check the command and its loopback binding). curl is a real dependency:
-a missing binary fails the tests, it does not skip them.
+`kg serve` as a subprocess to check the command and its loopback binding; one mounts the router in another
+FastAPI app). curl is a real dependency: a missing binary fails the tests, it does not skip them.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
 import signal
 import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyoxigraph as ox
 import pytest
 import requests
-import uvicorn
 
-TESTS = Path(__file__).resolve().parent
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-from servers import _ProcessServer, free_port, process_gone, require_binary, venv_bin, wait_until  # noqa: E402
-
-from kg import KnowledgeGraph  # noqa: E402
-from kg.model.namespace import PREFIXES  # noqa: E402
-from kg.query.named import list_queries, run_named  # noqa: E402
-from kg.store.remote import DEFAULT_GRAPH_IRI  # noqa: E402
-from kg.query.guard import QueryLimits  # noqa: E402
-from kg.serve.server import create_app, negotiate  # noqa: E402
-from kg.store.graph import connect  # noqa: E402
+from kg import KnowledgeGraph, connect
+from kg.model.namespace import PREFIXES
+from kg.query.guard.policy import ForbiddenQueryError, QueryFailedError, QueryLimits, QuerySyntaxError, QueryTimeoutError
+from kg.query.guard.pool import PoolBusyError
+from kg.query.named import list_queries, run_named
+from kg.serve.negotiation import negotiate
+from kg.serve.router import SparqlRouter, status_for
+from kg.serve.server import create_app
+from kg.store.remote import DEFAULT_GRAPH_IRI
+from tests.support.asgi import ThreadedServer
+from tests.support.rows import as_set
+from tests.support.servers import KgServe, process_gone, require_binary, wait_until
 
 pytestmark = pytest.mark.server
 
@@ -49,35 +42,6 @@ CLAIMS = "SELECT ?claim ?label WHERE { ?claim a mp:Claim ; rdfs:label ?label } O
 CONSTRUCT = "CONSTRUCT { ?claim rdfs:label ?label } WHERE { ?claim a mp:Claim ; rdfs:label ?label }"
 # Three unconnected patterns over ~3,700 triples: ~5e10 rows to count, i.e. never finishes.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-
-
-class ThreadedServer:
-    """uvicorn serving an ASGI app in a daemon thread on a free loopback port (with its lifespan: the app
-    starts its query workers when the server starts and stops them when it stops)."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True, name="kg-test-endpoint")
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql"
-
-    def __enter__(self) -> ThreadedServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("the test endpoint did not start")
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +77,6 @@ def _get(url: str, **kwargs: Any) -> requests.Response:
         return session.get(url, timeout=60, **kwargs)
 
 
-
 def _children(pid: int) -> list[int]:
     """Live processes whose parent is `pid` (from /proc)."""
     found = []
@@ -126,7 +89,6 @@ def _children(pid: int) -> list[int]:
             if int(fields[1]) == pid and fields[0] != "Z":
                 found.append(int(entry.name))
     return sorted(found)
-
 
 
 def run_curl(curl: str, url: str, *args: str) -> tuple[int, str, bytes]:
@@ -145,38 +107,6 @@ def expected_claims(kg: KnowledgeGraph) -> list[tuple[str, str]]:
 
 def expected_construct(kg: KnowledgeGraph) -> set[ox.Triple]:
     return set(kg.execute(CONSTRUCT))
-
-
-# ------------------------------------------------------------------------------ comparing rows (also used by test_remote)
-
-def concat_columns(text: str) -> dict[str, str]:
-    """GROUP_CONCAT result columns and their separators: SPARQL leaves the order inside them to the engine."""
-    found = {}
-    for m in re.finditer(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?separator\s*=\s*([\"'])(.*?)\1\s*\)\s*AS\s*\?(\w+)",
-                         text, re.I | re.S):
-        found[m.group(3)] = m.group(2)
-    for m in re.finditer(r"GROUP_CONCAT\s*\((?:(?!separator)[^()])*\)\s*AS\s*\?(\w+)", text, re.I):
-        found.setdefault(m.group(1), " ")
-    return found
-
-
-def _cell(value: Any, separator: str | None) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)) or hasattr(value, "__float__") and not isinstance(value, str):
-        return round(float(value), 9)  # 85.920 vs 85.92, "2"^^xsd:int vs 2.0: numeric forms differ by engine
-    if separator is not None and isinstance(value, str):
-        return separator.join(sorted(value.split(separator)))
-    return value
-
-
-def as_set(frame: pd.DataFrame, text: str) -> set[tuple[Any, ...]]:
-    """A result as a set of tuples, numeric forms and GROUP_CONCAT order normalised."""
-    concat = concat_columns(text)
-    seps = [concat.get(c) for c in frame.columns]
-    return {tuple(_cell(v, s) for v, s in zip(row, seps, strict=True)) for row in frame.astype(object).itertuples(index=False)}
 
 
 # ------------------------------------------------------------------------------ content negotiation (unit)
@@ -376,7 +306,7 @@ def test_service_clause_is_refused(http, endpoint):
 
 
 def test_a_query_past_its_time_limit_is_stopped_and_reported(http, served):
-    pool = served.app.state.pool
+    pool = served.app.state.sparql.pool
     before = set(pool.pids())
     start = time.monotonic()
     response = http.get(served.url, params={"query": RUNAWAY}, timeout=60)
@@ -419,17 +349,17 @@ def test_concurrent_clients_get_correct_answers(served, real_kg):
     with ThreadPoolExecutor(16) as threads:
         results = list(threads.map(ask, range(64)))
     assert all(results), [i for i, ok in enumerate(results) if not ok]
-    assert len(served.app.state.pool.pids()) == 2
+    assert len(served.app.state.sparql.pool.pids()) == 2
 
 
 def test_memory_cap_stops_a_runaway_query_on_the_endpoint(real_kg, http):
     app = create_app(real_kg, QueryLimits(timeout_s=30, max_memory_mb=200), max_concurrent=1)
     with ThreadedServer(app) as srv:
-        [old] = app.state.pool.pids()
+        [old] = app.state.sparql.pool.pids()
         response = http.get(srv.url, params={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"},
                             timeout=60)
         assert response.status_code == 500 and "the query failed" in response.text and "memory" in response.text
-        [new] = app.state.pool.pids()
+        [new] = app.state.sparql.pool.pids()
         assert new != old and process_gone(old)
         assert http.get(srv.url, params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
 
@@ -442,7 +372,7 @@ def test_busy_endpoint_answers_503_after_waiting_the_time_limit(real_kg, http):
     app = create_app(real_kg, QueryLimits(timeout_s=1.0), max_concurrent=1)
     with ThreadedServer(app) as srv, ThreadPoolExecutor(3) as threads:
         a = threads.submit(_get, srv.url, params={"query": RUNAWAY})
-        assert wait_until(lambda: app.state.pool.busy() == 1)
+        assert wait_until(lambda: app.state.sparql.pool.busy() == 1)
         start = time.monotonic()
         b, c = (threads.submit(_get, srv.url, params={"query": RUNAWAY}) for _ in range(2))
         assert a.result().status_code == 504
@@ -460,7 +390,7 @@ def test_the_wait_queue_is_bounded(real_kg, http):
     app = create_app(real_kg, QueryLimits(timeout_s=2.0), max_concurrent=1, max_waiting=0)
     with ThreadedServer(app) as srv, ThreadPoolExecutor(1) as threads:
         a = threads.submit(_get, srv.url, params={"query": RUNAWAY})
-        assert wait_until(lambda: app.state.pool.busy() == 1)
+        assert wait_until(lambda: app.state.sparql.pool.busy() == 1)
         response = http.get(srv.url, params={"query": "ASK {}"})
         assert response.status_code == 503 and response.headers["Retry-After"] == "5"
         assert "requests are already waiting" in response.text
@@ -470,10 +400,10 @@ def test_the_wait_queue_is_bounded(real_kg, http):
 def test_workers_stop_with_the_server(real_kg, http):
     app = create_app(real_kg, QueryLimits(timeout_s=5), max_concurrent=2)
     with ThreadedServer(app) as srv:
-        pids = app.state.pool.pids()  # started with the server, before any query
+        pids = app.state.sparql.pool.pids()  # started with the server, before any query
         assert len(pids) == 2 and set(pids) <= set(_children(os.getpid()))
         assert http.get(srv.url, params={"query": "ASK {}"}).status_code == 200
-    assert all(process_gone(p) for p in pids) and app.state.pool is None
+    assert all(process_gone(p) for p in pids) and app.state.sparql.pool is None
 
 
 def test_truncated_results_are_flagged(http, endpoint, real_kg):
@@ -578,30 +508,52 @@ def test_queries_json(http, endpoint):
     assert http.get(base + "/").json()["sparql"] == endpoint
 
 
+# ------------------------------------------------------------------------------ the router in another app
+
+def test_the_router_mounts_under_a_prefix_in_another_app(real_kg, http):
+    """SparqlRouter included in someone else's FastAPI app at /kg: it answers there, its links carry the
+    prefix, its lifespan starts and stops its query worker, and the host app's own routes are untouched."""
+    from fastapi import FastAPI
+
+    host = FastAPI()
+
+    @host.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    router = SparqlRouter(real_kg, QueryLimits(timeout_s=10, max_rows=5), max_concurrent=1)
+    host.include_router(router, prefix="/kg")
+    with ThreadedServer(host) as srv:
+        base = srv.url.removesuffix("/sparql")
+        assert router.pool is not None and len(router.pool.pids()) == 1
+        pids = router.pool.pids()
+        answer = http.get(f"{base}/kg/sparql", params={"query": CLAIMS})
+        assert answer.status_code == 200 and answer.headers["X-Result-Truncated"] == "true"
+        assert len(answer.json()["results"]["bindings"]) == 5
+        csv = http.post(f"{base}/kg/sparql", data={"query": "ASK { ?c a mp:Claim }"}, headers={"Accept": "text/csv"})
+        assert (csv.status_code, csv.text.strip()) == (200, "true")
+        assert http.post(f"{base}/kg/sparql", data={"update": "CLEAR ALL"}).status_code == 403
+        assert http.get(f"{base}/kg/").json()["sparql"] == f"{base}/kg/sparql"
+        assert http.get(f"{base}/kg/queries/claim_evidence").json()["url"] == f"{base}/kg/queries/claim_evidence"
+        description = http.get(f"{base}/kg/sparql", headers={"Accept": "application/n-triples"}).text
+        assert f"<{base}/kg/sparql> <http://www.w3.org/ns/sparql-service-description#endpoint>" in description
+        assert http.get(f"{base}/health").json() == {"status": "ok"}
+        assert http.get(f"{base}/sparql", params={"query": "ASK {}"}).status_code == 404
+    assert router.pool is None and all(process_gone(p) for p in pids)
+
+
+@pytest.mark.parametrize("error, status", [
+    (QuerySyntaxError("expected a term", 1, 5), 400),
+    (ForbiddenQueryError("SERVICE is not allowed here"), 403),
+    (PoolBusyError(2, 1.0), 503),
+    (QueryTimeoutError(1.0, 1.2), 504),
+    (QueryFailedError("the query process ran out of memory"), 500),
+])
+def test_status_for_each_query_error(error, status):
+    assert status_for(error) == status
+
+
 # ------------------------------------------------------------------------------ `kg serve` as a command
-
-class KgServe(_ProcessServer):
-    """`kg serve` as a subprocess on a free port (tests/servers.py does the start/stop and the log)."""
-
-    name = "kg-serve"
-    start_timeout = 60.0
-
-    def __init__(self, *args: str) -> None:
-        super().__init__()
-        binary = venv_bin("kg")
-        if binary is None:
-            raise RuntimeError("the `kg` console script is not installed: pip install -e . into the venv")
-        self.binary, self.args, self.port = binary, list(args), None
-
-    def _prepare(self) -> None:
-        self.port = free_port()
-
-    def _command(self) -> list[str]:
-        return [str(self.binary), "serve", "--port", str(self.port), "--log-level", "warning", *self.args]
-
-    def _ready_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/sparql?query=ASK%7B%7D"
-
 
 def _listening_addresses(port: int) -> set[str]:
     """Local addresses with a TCP socket listening on `port` (from /proc/net/tcp{,6})."""
