@@ -1,15 +1,19 @@
-"""The synthetic corpus generator (kg.synth.generator): valid against the project's own checks, deterministic, realistic."""
+"""The synthetic corpus generator (kg.synth, `kg synth`): valid against the project's own checks, deterministic, realistic."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 
 from kg import KnowledgeGraph, load
+from kg.cli.synth import synth
 from kg.ingest.build import DataSources
-from kg.synth.generator import DOI_PREFIX, generate, main, parse_size
 from kg.quality.validate import validate
+from kg.synth import DOI_PREFIX, generate, parse_size
 
 N = 1000
 SEED = 42
@@ -98,12 +102,28 @@ def test_no_blank_nodes_and_size_per_paper(corpus: Path, synth_kg: KnowledgeGrap
     assert 50 <= per_paper <= 85, per_paper  # the model's floor is ~45 (see BENCHMARKS.md)
 
 
-def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--papers", "60", "--seed", "3", "--out", str(tmp_path)]) == 0
-    assert "evidence_lines" in capsys.readouterr().out
+def test_command_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(synth, ["--papers", "60", "--seed", "3", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "evidence_lines" in result.output
     assert (tmp_path / "references.bib").stat().st_size > 0 and (tmp_path / "claims.ttl").stat().st_size > 0
     assert not list(tmp_path.glob(".synth-*"))
     assert [parse_size(s) for s in ("1000", "10k", "1.5k", "1m")] == [1000, 10_000, 1500, 1_000_000]
+    for bad in ("many", "0"):
+        refused = CliRunner().invoke(synth, ["--papers", bad, "--out", str(tmp_path / "no")])
+        assert refused.exit_code == 2 and "--papers" in refused.output, refused.output
+
+
+def test_kg_synth_writes_what_generate_writes(tmp_path: Path) -> None:
+    """The installed `kg synth` command: same options, same bytes as generate()."""
+    kg = Path(sys.executable).with_name("kg")
+    run = subprocess.run([str(kg), "synth", "--papers", "1k", "--seed", "5", "--out", str(tmp_path / "cli")],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "claims_bytes" in run.stdout
+    generate(1000, 5, tmp_path / "api")
+    for name in ("references.bib", "claims.ttl"):
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "api" / name).read_bytes(), name
 
 
 def test_tiny_corpus_still_validates(tmp_path: Path) -> None:
