@@ -1,6 +1,6 @@
 """Markdown tables from a results JSON: `python -m benchmarks.report benchmarks/results/<date>-<commit>.json`.
 
-Each size gets: the targets of issue 6 with the measured value and MET / MISSED, the build by stage against
+Each size gets: the performance targets with the measured value and MET / MISSED, the build by stage against
 (raw bibtexparser parse + raw Oxigraph load), SHACL, load time and memory per engine, every named query on
 every engine side by side with the rdflib/Oxigraph ratio, the persistent-store restart, the network and its
 vis-network page, the evidence summaries, the app's first render of each page, and the SPARQL endpoints
@@ -86,7 +86,7 @@ def query_rows(size: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def targets(label: str, size: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(target, measured, status) for the issue-6 targets that apply to this size."""
+    """(target, measured, status) for the performance targets that apply to this size."""
     out: list[tuple[str, str, str]] = []
     med = build_medians(size.get("build", {}))
     raw_bib, _, _ = timing((size.get("raw_bib") or {}).get("parse_file"))
@@ -207,14 +207,15 @@ def render_size(label: str, size: dict[str, Any]) -> list[str]:
         L.append("")
     tg = targets(label, size)
     if tg:
-        L += ["| target (issue 6) | measured | |", "|---|---|---|"]
+        L += ["| target | measured | |", "|---|---|---|"]
         L += [f"| {a} | {b} | {c} |" for a, b, c in tg]
         L.append("")
     med = build_medians(build)
     if med:
         proc = build.get("process", {})
         runs = len(build.get("runs", []))
-        L += [f"**Build** (`kg.ingest.build.assemble`, in-memory store; median of {runs}; peak RSS {fmt_mb(proc.get('peak_rss_mb'))}, "
+        L += [f"**Build** (`kg.ingest.build.assemble`, in-memory store; median of {runs}; "
+              f"peak RSS {fmt_mb(proc.get('peak_rss_mb'))}, "
               f"load avg {proc.get('loadavg_before')}→{proc.get('loadavg_after')})", "",
               "| " + " | ".join(STAGES) + " | **total** |", "|" + "---|" * (len(STAGES) + 1),
               "| " + " | ".join(fmt_s(med.get(s)) for s in STAGES) + f" | **{fmt_s(med.get('total'))}** |", ""]
@@ -301,7 +302,7 @@ def queries_table(size: dict[str, Any]) -> list[str]:
     head = ["query", "kind", "rows", "Oxigraph in memory"] + (["kg.query.named.run_named"] if api else []) + \
            ["Oxigraph persistent (RocksDB)", "Oxigraph server (HTTP+JSON)"] + \
            (["`kg serve` (HTTP+JSON)"] if kg_serve else []) + ["rdflib Memory", "rdflib / Oxigraph"]
-    L = ["**Named queries** (kg/queries/*.rq; median of 3, n=1 when a run took > 5 s; every row materialised; "
+    L = ["**Named queries** (kg/query/rq/*.rq; median of 3, n=1 when a run took > 5 s; every row materialised; "
          "the same SPARQL text on every engine)", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         ratio = _ratio(r)
@@ -317,7 +318,7 @@ def queries_table(size: dict[str, Any]) -> list[str]:
         L += ["", "Parameters: " + "; ".join(params) + "."]
     errors = [(r["name"], e, (r.get(e) or {}).get("error")) for r in rows for e in ENGINES if (r.get(e) or {}).get("error")]
     if errors:
-        L += ["", "Errors: " + "; ".join(f"{n} on {e}: {msg[:160]}" for n, e, msg in errors)]
+        L += ["", "Errors: " + "; ".join(f"{n} on {e}: {str(msg)[:160]}" for n, e, msg in errors)]
     return L + [""]
 
 
@@ -339,8 +340,6 @@ def network_table(size: dict[str, Any]) -> list[str]:
     n = size.get("network", {})
     if not n:
         return []
-    if n.get("present") is False:
-        return ["**Evidence network:** `kg.analysis.network` did not exist when this ran; not measured.", ""]
     if n.get("error"):
         return [f"**Evidence network:** error: {n['error'][:300]}", ""]
     L = ["**Evidence network** (`kg.analysis.network`)", "", "| step | time | size |", "|---|---|---|",
@@ -348,8 +347,8 @@ def network_table(size: dict[str, Any]) -> list[str]:
          f"+{fmt_mb(n.get('network_rss_mb'))} |"]
     assets = n.get("vis_assets")
     if assets:
-        L.append(f"| first read of the vis-network script and CSS pyvis ships (inlined in every page) | {cell(assets)} | "
-                 f"{(assets.get('chars') or 0) / 1024:.0f} KiB |")
+        L.append("| first read of the vis-network script and CSS (vendored in kg/render/static, inlined in every page) | "
+                 f"{cell(assets)} | {(assets.get('chars') or 0) / 1024:.0f} KiB |")
     for cap_nodes, entry in (n.get("to_vis_html") or {}).items():
         size_b = entry.get("html_bytes")
         omitted = entry.get("omitted_nodes")
@@ -450,8 +449,8 @@ def serve_table(size: dict[str, Any]) -> list[str]:
     elif kg:
         info.append(f"`kg serve` with its {settings.get('kg_serve', '')}: up in {fmt_s(kg.get('startup_s'))} (graph "
                     f"built from the data files), RSS {fmt_mb(kg.get('rss_after_start_mb'))} after start, peak "
-                    f"{fmt_mb(kg.get('server_peak_rss_mb'))} (the server process; its query workers, forked from it, "
-                    "share its pages and are not counted)")
+                    f"{fmt_mb(kg.get('server_peak_rss_mb'))} (ru_maxrss when it was reaped: the largest of the server "
+                    "process and the query workers it forked and reaped)")
     if ox.get("error"):
         info.append(f"Oxigraph server: error: {str(ox['error'])[:200]}")
     elif ox:

@@ -1,6 +1,6 @@
 """Benchmark runner: `python -m benchmarks.run --sizes 1k,10k,100k`.
 
-For each size: generate the synthetic corpus (kg.synth.generator, cached), then run every task in its own worker process
+For each size: generate the synthetic corpus (kg.synth, cached), then run every task in its own worker process
 (benchmarks.worker) with an outer timeout, recording its peak RSS (wait4) and the machine's load average.
 Writes benchmarks/results/<date>-<commit>.json (sizes merge into the day's file) and the Markdown tables next
 to it (benchmarks.report).
@@ -8,6 +8,7 @@ to it (benchmarks.report).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ NEEDS_QUERIES = {"ox_disk", "restart", "rdflib", "server", "serve_load"}  # read
 
 
 def parse_size(text: str) -> int:
-    from kg.synth.generator import parse_size as ps
+    from kg.synth import parse_size as ps
 
     return ps(text)
 
@@ -45,71 +47,74 @@ def git(*args: str) -> str:
         return ""
 
 
+@dataclass
+class Finished:
+    """How a capped process ended: exit status, wall time, its peak RSS (wait4), whether it was killed, its output."""
+
+    exit: int
+    wall_s: float
+    peak_rss_mb: float
+    killed: bool
+    stdout: str
+    stderr: str
+
+
+def run_capped(argv: list[str], timeout: float) -> Finished:
+    """Run `argv` from the repository root in a session of its own; SIGKILL its whole process group (the servers a
+    worker started included) after `timeout` seconds. Output goes through files, so a chatty process never
+    blocks on a full pipe."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=REPO, start_new_session=True, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        killed = False
+        while True:  # wait4, not Popen.wait: the rusage of this child is the peak RSS
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t0 > timeout:
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                killed = True
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Finished(proc.returncode, wall, usage.ru_maxrss / 1024, killed, out.read().decode(errors="replace"),
+                        err.read().decode(errors="replace"))
+
+
 def run_worker(args: list[str], out: Path, timeout: float) -> dict[str, Any]:
     """Run one worker with a hard timeout; its JSON (partial if killed), peak RSS, wall time and load."""
     out.unlink(missing_ok=True)
     load_before = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([PY, "-m", "benchmarks.worker", *args, "--out", str(out)], cwd=REPO,
-                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    killed = False
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - t0 > timeout:
-            with_suppress(lambda: os.killpg(proc.pid, signal.SIGKILL))
-            killed = True
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.05)
-    wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    done = run_capped([PY, "-m", "benchmarks.worker", *args, "--out", str(out)], timeout)
+    data: dict[str, Any]
     try:
         data = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
-    data["process"] = {"wall_s": round(wall, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-                       "exit": os.waitstatus_to_exitcode(status), "killed_after_s": timeout if killed else None,
-                       "loadavg_before": round(load_before, 2), "loadavg_after": round(os.getloadavg()[0], 2)}
-    if err.strip() and data["process"]["exit"] != 0:
-        data.setdefault("stderr", err[-3000:])
+    data["process"] = {"wall_s": round(done.wall_s, 3), "peak_rss_mb": round(done.peak_rss_mb, 1), "exit": done.exit,
+                       "killed_after_s": timeout if done.killed else None, "loadavg_before": round(load_before, 2),
+                       "loadavg_after": round(os.getloadavg()[0], 2)}
+    if done.stderr.strip() and done.exit != 0:
+        data.setdefault("stderr", done.stderr[-3000:])
     return data
-
-
-def with_suppress(func: Any) -> None:
-    try:
-        func()
-    except OSError:
-        pass
 
 
 def time_cli(argv: list[str], repeat: int, timeout: float) -> dict[str, Any]:
     """Wall time of a cold `kg ...` process (imports included): median of `repeat`, with its peak RSS."""
     runs, rss, rc, summary = [], 0.0, 0, ""
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        sink = tempfile.TemporaryFile()
-        proc = subprocess.Popen(argv, cwd=REPO, stdout=sink, stderr=subprocess.DEVNULL)
-        killed = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - t0 > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                killed = True
-                break
-            time.sleep(0.01)
-        if killed:
+        done = run_capped(argv, timeout)
+        if done.killed:
             return {"seconds": timeout, "stopped": True}
-        runs.append(time.perf_counter() - t0)
-        rc = os.waitstatus_to_exitcode(status)
-        rss = max(rss, usage.ru_maxrss / 1024)
-        sink.seek(0)
-        text = sink.read().decode(errors="replace").strip()
-        sink.close()
+        runs.append(done.wall_s)
+        rc = done.exit
+        rss = max(rss, done.peak_rss_mb)
+        text = done.stdout.strip()
         summary = text.splitlines()[-1] if text else ""
     runs.sort()
     return {"seconds": runs[len(runs) // 2], "runs": [round(r, 4) for r in runs], "returncode": rc,
@@ -188,7 +193,7 @@ def run_size(n: int, args: argparse.Namespace, previous: dict[str, Any] | None =
                                    "--cap", str(q_cap)], out, timeout))
         elif task == "restart":
             store = work / "store" / "kg"
-            with_suppress(lambda: os.system("sync"))
+            os.sync()
             note(task, run_worker(["restart", *common, "--store", str(store)], out, timeout))
         elif task == "rdflib":
             if n > args.rdflib_max:
@@ -202,7 +207,8 @@ def run_size(n: int, args: argparse.Namespace, previous: dict[str, Any] | None =
         elif task == "server":
             note(task, run_worker(["server", *common, "--repeat", str(repeat), "--cap", str(q_cap)], out, timeout))
         elif task == "network":
-            note(task, run_worker(["network", *common, "--repeat", str(repeat), "--cap", str(q_cap)], out, timeout))
+            note(task, run_worker(["network", *common, "--repeat", str(repeat), "--cap", str(q_cap),
+                                   "--app-cap", str(app_network_cap())], out, timeout))
         elif task == "evidence":
             note(task, run_worker(["evidence", *common, "--repeat", str(repeat), "--cap", str(q_cap)], out, timeout))
         elif task == "app":
@@ -216,25 +222,33 @@ def run_size(n: int, args: argparse.Namespace, previous: dict[str, Any] | None =
     return size
 
 
+def app_network_cap() -> int:
+    """The Network page's default node cap, read here so the network worker does not import streamlit (its RSS
+    is measured). Outside `streamlit run` the page's cache decorators warn that no runtime exists, as expected:
+    those warnings are silenced."""
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")
+    from app_pages.network import DEFAULT_CAP
+
+    return DEFAULT_CAP
+
+
 def run_app(size_label: str, common: list[str], work: Path, args: argparse.Namespace, cap: float,
             timeout: float) -> dict[str, Any]:
-    """Each page of app.py in a worker of its own (benchmarks.worker app_page): its first render under
+    """Each page of app.py (app.PAGES) in a worker of its own (benchmarks.worker app_page): its first render under
     AppTest, its peak RSS, and its error if it fails (a failing page is reported, not dropped)."""
-    from benchmarks.common import app_pages
+    from app import PAGES  # imports streamlit: only when the app is measured
 
-    pages = app_pages()
     result: dict[str, Any] = {"pages": {}}
-    if not pages:
-        result["error"] = "no st.Page(...) found in app.py"
-        return result
     store = work / "store" / "kg"
-    for page in pages:
-        stem = Path(page["path"]).stem
-        data = run_worker(["app_page", *common, "--page", page["path"], "--store", str(store), "--cap", str(cap),
+    for page in PAGES:
+        stem = page.name
+        data = run_worker(["app_page", *common, "--page", page.path, "--store", str(store), "--cap", str(cap),
                            "--mem-cap", str(args.mem_cap)], work / f"app-{stem}.json", timeout)
-        data["default"] = page["default"]
-        data.setdefault("title", page["title"])  # a worker killed early never wrote it
-        result["pages"][page["path"]] = data
+        data["default"] = page.default
+        data.setdefault("title", page.title)  # a worker killed early never wrote it
+        result["pages"][page.path] = data
         proc = data.get("process", {})
         first = data.get("first_render") or {}
         err = data.get("error") or first.get("error") or (data.get("start") or {}).get("error")

@@ -3,39 +3,25 @@ change what is shown, the SPARQL page runs named queries and refuses what it mus
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
 from rdflib import URIRef
 from streamlit.testing.v1 import AppTest
 
+from app import PAGES, AppPage
 from kg import load
 from kg.query.named import run_named
+from tests.support.apptest import assert_claim_page, ok, open_page, page, plain, start_app
 
 REPO = Path(__file__).resolve().parent.parent
-APP = REPO / "app.py"
 MINI = REPO / "tests" / "resources" / "mini"
 HOSTILE = '<script>alert(1)</script> & "quotes"'
-PAGES = {
-    "overview": "Hip-spine evidence graph",
-    "network": "Evidence network",
-    "claims": "Claims",
-    "studies": "Studies",
-    "diagnostic": "Diagnostic accuracy",
-    "timeline": "Timeline",
-    "sparql": "SPARQL",
-    "quality": "Data quality",
-    "download": "Download",
-}
 DATA = {"mini": MINI, "real": None}
-
-
-def plain(markdown: str) -> str:
-    """Markdown as the reader sees it: backslash escapes removed (the pages escape every data string)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+DEFAULT = next(p for p in PAGES if p.default)
 
 
 @pytest.fixture(params=sorted(DATA))
@@ -64,22 +50,6 @@ def mini(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_data.clear()
 
 
-def open_page(page: str, **query: str) -> AppTest:
-    """Run the app on `page` (a module of app_pages/) with the given URL query parameters."""
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    at.switch_page(f"app_pages/{page}.py")
-    at.query_params.clear()
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    """Assert the run raised nothing and left no stray warning about widget state."""
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def srcdoc(at: AppTest) -> str:
     frames = at.get("iframe")
     assert frames, "no iframe on the page"
@@ -93,15 +63,23 @@ def node_count(html: str) -> int:
 # ------------------------------------------------------------------------------------------- every page
 
 
-@pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_runs(data: str, page: str) -> None:
-    at = ok(open_page(page))
-    assert [t.value for t in at.title] == [PAGES[page]]
+def test_the_page_list_is_one_consistent_table() -> None:
+    """app.PAGES, which the router, these tests and the benchmarks read: one default page, unique names and
+    addresses, and a module behind every entry."""
+    assert [p.name for p in PAGES if p.default] == ["overview"]
+    assert len({p.name for p in PAGES}) == len({p.url_path for p in PAGES}) == len(PAGES)
+    assert all((REPO / p.path).is_file() for p in PAGES)
+
+
+@pytest.mark.parametrize("shown", PAGES, ids=lambda p: p.name)
+def test_every_page_runs(data: str, shown: AppPage) -> None:
+    at = open_page(shown.name)
+    assert [t.value for t in at.title] == [shown.heading]
 
 
 def test_app_starts_on_overview_with_counts(data: str) -> None:
-    at = ok(AppTest.from_file(str(APP), default_timeout=60).run())
-    assert at.title[0].value == PAGES["overview"]
+    at = start_app()
+    assert at.title[0].value == DEFAULT.heading
     metrics = {m.label: m.value for m in at.metric}
     kg = load(DATA[data])
     counts = dict(zip(*(run_named(kg, "graph_counts")[c] for c in ("kind", "count")), strict=True))
@@ -111,32 +89,38 @@ def test_app_starts_on_overview_with_counts(data: str) -> None:
 
 def test_every_claim_and_study_page_runs(data: str) -> None:
     kg = load(DATA[data])
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = start_app()
     claims = [r["c"].rsplit("/", 1)[-1] for r in kg.select("SELECT ?c WHERE { ?c a mp:Claim }")]
     studies = [r["k"] for r in kg.select("SELECT ?k WHERE { ?s a fabio:JournalArticle ; hs:bibKey ?k "
                                          "FILTER NOT EXISTS { ?s a hs:SourceArticle } }")]
     assert claims and studies
-    for page, key, values in (("claims", "claim", claims), ("studies", "study", studies)):
-        at.switch_page(f"app_pages/{page}.py")
+    for name, key, values in (("claims", "claim", claims), ("studies", "study", studies)):
+        at.switch_page(page(name).path)
         for value in values:
             at.query_params.clear()
             at.query_params[key] = value
             ok(at.run())
-            assert at.title, f"{page}?{key}={value} shows no title"
-            assert not at.error or page == "studies", [e.value for e in at.error]
+            assert at.title, f"{name}?{key}={value} shows no title"
+            assert not at.error or name == "studies", [e.value for e in at.error]
 
 
 def test_shacl_runs_only_on_the_data_quality_page(data: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import kg.quality.validate
 
-    calls = []
+    calls: list[int] = []
     real = kg.quality.validate.validate
-    monkeypatch.setattr(kg.quality.validate, "validate", lambda *a, **k: calls.append(1) or real(*a, **k))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
-    for page in ("overview", "network", "claims", "studies", "diagnostic", "timeline", "sparql", "download"):
-        ok(at.switch_page(f"app_pages/{page}.py").run())
+
+    def counted(*a: Any, **k: Any) -> Any:
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(kg.quality.validate, "validate", counted)
+    at = start_app()
+    for other in PAGES:
+        if other.name != "quality":
+            ok(at.switch_page(other.path).run())
     assert calls == []
-    ok(at.switch_page("app_pages/quality.py").run())
+    ok(at.switch_page(page("quality").path).run())
     ok(at.run())  # cached: a rerun does not validate again
     assert calls == [1]
     assert any(m.label == "Verdict" for m in at.metric)
@@ -146,7 +130,7 @@ def test_shacl_runs_only_on_the_data_quality_page(data: str, monkeypatch: pytest
 
 
 def test_network_filter_changes_what_is_drawn(data: str) -> None:
-    at = ok(open_page("network"))
+    at = open_page("network")
     everything = node_count(srcdoc(at))
     at.multiselect(key="net_types").set_value(["study"]).run()
     ok(at)
@@ -157,12 +141,12 @@ def test_network_filter_changes_what_is_drawn(data: str) -> None:
 
 
 def test_network_stance_filter_and_cap_notice(data: str) -> None:
-    at = ok(open_page("network", stance="contradicts"))
+    at = open_page("network", stance="contradicts")
     assert at.multiselect(key="net_stance").value == ["contradicts"]
     html = srcdoc(at)
     assert "#d62728" in html and "#2e8b3e" not in html.split("kg-legend")[-1].split("var options")[0].split(
         "var edges")[-1]
-    capped = ok(open_page("network", cap="5"))
+    capped = open_page("network", cap="5")
     assert any("left out" in w.value for w in capped.warning)
     assert node_count(srcdoc(capped)) == 5
 
@@ -170,15 +154,15 @@ def test_network_stance_filter_and_cap_notice(data: str) -> None:
 def test_network_focus_deep_link(data: str) -> None:
     kg = load(DATA[data])
     claim = kg.select("SELECT ?c WHERE { ?e hs:evidenceFor ?c } LIMIT 1")[0]["c"]
-    whole = node_count(srcdoc(ok(open_page("network"))))
-    at = ok(open_page("network", focus=claim, depth="1"))
+    whole = node_count(srcdoc(open_page("network")))
+    at = open_page("network", focus=claim, depth="1")
     assert at.selectbox(key="net_focus").value == claim
     assert node_count(srcdoc(at)) < whole
     assert "borderWidth" in srcdoc(at)
 
 
 def test_claims_search_filters_the_list(data: str) -> None:
-    at = ok(open_page("claims"))
+    at = open_page("claims")
     everything = len(at.dataframe[0].value)
     at.text_input(key="claims_search").input("hip").run()
     shown = at.dataframe[0].value
@@ -188,7 +172,7 @@ def test_claims_search_filters_the_list(data: str) -> None:
 
 
 def test_diagnostic_test_filter(data: str) -> None:
-    at = ok(open_page("diagnostic"))
+    at = open_page("diagnostic")
     table = at.dataframe[0].value
     tests = sorted(set(table["test"]))
     assert tests
@@ -199,7 +183,7 @@ def test_diagnostic_test_filter(data: str) -> None:
 def test_overview_cell_deep_link_lists_its_studies(data: str) -> None:
     kg = load(DATA[data])
     cell = run_named(kg, "evidence_map").iloc[0]
-    at = ok(open_page("overview", intervention=cell["intervention"], outcome=cell["outcome"]))
+    at = open_page("overview", intervention=cell["intervention"], outcome=cell["outcome"])
     assert any(f"{cell['supporting']} evidence line(s) for" in plain(m.value) for m in at.markdown)
     links = [e for e in at.get("page_link") if "study=" in e.proto.query_string]
     assert links, "the cell lists no study"
@@ -212,24 +196,20 @@ def test_claim_deep_link_opens_the_claim(data: str) -> None:
     kg = load(DATA[data])
     row = run_named(kg, "contested_claims").iloc[0]
     slug = row["claim"].rsplit("/", 1)[-1]
-    at = ok(open_page("claims", claim=slug))
+    at = open_page("claims", claim=slug)
     label = kg.select("SELECT ?l WHERE { ?c rdfs:label ?l }", {"c": URIRef(row["claim"])})
-    assert plain(at.title[0].value) == (label[0]["l"] if label else f"claim:{slug}")
-    subheaders = [s.value for s in at.subheader]
-    assert f"Supporting ({row['supporting']})" in subheaders
-    assert f"Contradicting ({row['contradicting']})" in subheaders
-    assert any(m.label == "Certainty" for m in at.metric)
+    assert_claim_page(at, label[0]["l"] if label else f"claim:{slug}", row["supporting"], row["contradicting"])
 
 
 def test_unknown_claim_is_an_error_not_a_crash(data: str) -> None:
-    at = ok(open_page("claims", claim="no-such-claim"))
+    at = open_page("claims", claim="no-such-claim")
     assert any("unknown claim" in plain(e.value) for e in at.error)
 
 
 def test_study_deep_link_opens_the_study(data: str) -> None:
     kg = load(DATA[data])
     key = run_named(kg, "study_claims", {"study": ""}).iloc[0]["study"]
-    at = ok(open_page("studies", study=key))
+    at = open_page("studies", study=key)
     assert any(key in c.value for c in at.code)  # the BibTeX entry
     assert any(s.value.startswith("Claims it bears on") for s in at.subheader)
 
@@ -240,12 +220,12 @@ def test_study_deep_link_opens_the_study(data: str) -> None:
 def test_sparql_editor_starts_with_the_prefixes(data: str) -> None:
     from kg.model.namespace import sparql_prefixes
 
-    at = ok(open_page("sparql"))
+    at = open_page("sparql")
     assert at.text_area(key="sparql_text").value.startswith(sparql_prefixes())
 
 
 def test_sparql_named_query_loads_and_shows_its_rows(data: str) -> None:
-    at = ok(open_page("sparql"))
+    at = open_page("sparql")
     at.selectbox(key="sparql_example").select("evidence_table").run()
     at.button(key="sparql_load").click().run()
     assert "evidence_table" in ok(at).text_area(key="sparql_text").value or "Evidence table" in \
@@ -259,7 +239,7 @@ def test_sparql_named_query_loads_and_shows_its_rows(data: str) -> None:
 
 
 def test_sparql_update_is_refused_with_a_message(data: str) -> None:
-    at = ok(open_page("sparql"))
+    at = open_page("sparql")
     at.text_area(key="sparql_text").input("PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }").run()
     at.button(key="sparql_run").click().run()
     assert any("not allowed" in plain(e.value) and "INSERT" in plain(e.value) for e in ok(at).error)
@@ -267,7 +247,7 @@ def test_sparql_update_is_refused_with_a_message(data: str) -> None:
 
 
 def test_sparql_syntax_error_shows_line_and_column(data: str) -> None:
-    at = ok(open_page("sparql"))
+    at = open_page("sparql")
     at.text_area(key="sparql_text").input("SELECT ?s\nWHERE {\n  ?s ?p\n}").run()
     at.button(key="sparql_run").click().run()
     errors = [plain(e.value) for e in ok(at).error]
@@ -279,16 +259,16 @@ def test_sparql_row_cap_is_announced(data: str) -> None:
     from app_pages.sparql import MAX_ROWS
 
     assert len(load(DATA[data])) > MAX_ROWS  # the ontology alone has more triples than the cap
-    at = ok(open_page("sparql", q="SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
+    at = open_page("sparql", q="SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
     assert len(at.dataframe[0].value) == MAX_ROWS
     assert any("Row limit reached" in w.value for w in at.warning)
 
 
 def test_sparql_deep_link_reruns_the_query_and_construct_draws(data: str) -> None:
-    at = ok(open_page("sparql", q="CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a mp:Claim ; rdfs:label ?l }"))
+    at = open_page("sparql", q="CONSTRUCT { ?c rdfs:label ?l } WHERE { ?c a mp:Claim ; rdfs:label ?l }")
     assert list(at.dataframe[0].value.columns) == ["subject", "predicate", "object"]
     assert node_count(srcdoc(at)) > 0
-    ask = ok(open_page("sparql", q="ASK { ?c a mp:Claim }"))
+    ask = open_page("sparql", q="ASK { ?c a mp:Claim }")
     assert any("yes" in s.value for s in ask.success)
 
 
@@ -333,17 +313,17 @@ def _assert_no_markup(at: AppTest, where: str) -> int:
 def test_hostile_title_is_text_on_every_page(mini: None) -> None:
     kg = load(MINI)
     claim = run_named(kg, "study_claims", {"study": "script2021test"}).iloc[0]["claim"].rsplit("/", 1)[-1]
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = start_app()
     seen = 0
-    for page in PAGES:
-        ok(at.switch_page(f"app_pages/{page}.py").run())
-        seen += _assert_no_markup(at, page)
-    for page, key, value in (("studies", "study", "script2021test"), ("claims", "claim", claim)):
-        at.switch_page(f"app_pages/{page}.py")
+    for shown in PAGES:
+        ok(at.switch_page(shown.path).run())
+        seen += _assert_no_markup(at, shown.name)
+    for name, key, value in (("studies", "study", "script2021test"), ("claims", "claim", claim)):
+        at.switch_page(page(name).path)
         at.query_params.clear()
         at.query_params[key] = value
         ok(at.run())
-        seen += _assert_no_markup(at, f"{page}?{key}={value}")
+        seen += _assert_no_markup(at, f"{name}?{key}={value}")
     study = open_page("studies", study="script2021test")
     assert plain(study.title[0].value) == HOSTILE  # shown as the text it is
     network = open_page("network", focus="https://w3id.org/hipspine/id/work/script2021test")

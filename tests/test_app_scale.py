@@ -1,4 +1,4 @@
-"""The Streamlit app on a 10,000-paper synthetic corpus (kg.synth.generator, the project's model at scale), under AppTest.
+"""The Streamlit app on a 10,000-paper synthetic corpus (kg.synth, the project's model at scale), under AppTest.
 
 The corpus is generated and built into a persistent store once per session (KG_STORE), as a large deployment
 would run it. Every page must render without an exception, and show bounded views with a notice where it leaves
@@ -16,20 +16,16 @@ from pathlib import Path
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
-from test_app import PAGES  # each page and its heading, one list for both app test files
 
+from app import PAGES, AppPage
+from kg import KnowledgeGraph, load
 from kg.query.named import run_named
-from kg.store.graph import KnowledgeGraph, load
-from kg.synth.generator import generate
+from kg.synth import generate
+from tests.support import apptest
+from tests.support.apptest import assert_claim_page, ok, plain, start_app
 
-REPO = Path(__file__).resolve().parent.parent
-APP = REPO / "app.py"
 PAPERS = 10_000
-
-
-def plain(markdown: str) -> str:
-    """Markdown as the reader sees it (the pages backslash-escape data strings)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+TIMEOUT_S = 120  # AppTest's per-run limit: a page on 10k papers in a busy CI must not be cut off
 
 
 @pytest.fixture(scope="session")
@@ -58,19 +54,9 @@ def big(corpus: tuple[Path, Path]) -> Iterator[KnowledgeGraph]:
         st.cache_data.clear()
 
 
-def open_page(page: str, **query: str) -> AppTest:
-    """Run the app on `page` (a module of app_pages/) with these URL query parameters; fail on any exception."""
-    at = ok(AppTest.from_file(str(APP), default_timeout=120).run())
-    at.switch_page(f"app_pages/{page}.py")
-    at.query_params.clear()
-    for key, value in query.items():
-        at.query_params[key] = value
-    return ok(at.run())
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def open_page(name: str, **query: str) -> AppTest:
+    """Run the app on page `name` (a module of app_pages/) with these URL query parameters; fail on any exception."""
+    return apptest.open_page(name, timeout=TIMEOUT_S, **query)
 
 
 def notices(at: AppTest) -> list[str]:
@@ -86,18 +72,18 @@ def has_notice(at: AppTest, pattern: str) -> bool:
 
 
 def test_the_app_opens_on_the_store_with_the_corpus_counts(big: KnowledgeGraph) -> None:
-    at = ok(AppTest.from_file(str(APP), default_timeout=120).run())
-    assert at.title[0].value == PAGES["overview"]
+    at = start_app(TIMEOUT_S)
+    assert at.title[0].value == next(p for p in PAGES if p.default).heading
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Studies"] == f"{PAPERS:,}"
     counts = dict(zip(*(run_named(big, "graph_counts")[c] for c in ("kind", "count")), strict=True))
     assert metrics["Claims"] == f"{counts['claims']:,}"
 
 
-@pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_renders(big: KnowledgeGraph, name: str) -> None:
-    at = open_page(name)
-    assert [plain(t.value) for t in at.title] == [PAGES[name]]
+@pytest.mark.parametrize("shown", PAGES, ids=lambda p: p.name)
+def test_every_page_renders(big: KnowledgeGraph, shown: AppPage) -> None:
+    at = open_page(shown.name)
+    assert [plain(t.value) for t in at.title] == [shown.heading]
 
 
 # ------------------------------------------------------------------------------------------- bounded views
@@ -210,11 +196,7 @@ def test_study_deep_link_opens_the_study(big: KnowledgeGraph) -> None:
 def test_claim_deep_link_opens_the_claim(big: KnowledgeGraph) -> None:
     row = run_named(big, "claims").iloc[0]  # the most-evidenced contested claim
     at = open_page("claims", claim=row["claim"].rsplit("/", 1)[-1])
-    assert plain(at.title[0].value) == row["label"]
-    subheaders = [s.value for s in at.subheader]
-    assert f"Supporting ({row['supporting']})" in subheaders
-    assert f"Contradicting ({row['contradicting']})" in subheaders
-    assert any(m.label == "Certainty" for m in at.metric)
+    assert_claim_page(at, row["label"], row["supporting"], row["contradicting"])
 
 
 def test_overview_cell_deep_link_lists_its_studies(big: KnowledgeGraph) -> None:

@@ -20,26 +20,25 @@ Usage in a test module here::
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext
+
+from tests.support.browser import route_loopback_only
+from tests.support.servers import StreamlitServer
 
 TESTS = Path(__file__).resolve().parents[1]
 REPO = TESTS.parent
-if str(TESTS) not in sys.path:  # `servers` lives in tests/ (not a package)
-    sys.path.insert(0, str(TESTS))
-
-from servers import StreamlitServer, route_loopback_only  # noqa: E402
-
 APP_PATH = REPO / "app.py"
 ARTIFACTS = TESTS / "artifacts"
 VIEWPORT = {"width": 1280, "height": 1500}
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {**browser_context_args, "viewport": dict(VIEWPORT)}
 
 
@@ -50,7 +49,7 @@ def blocked_requests() -> list[str]:
 
 
 @pytest.fixture
-def context(context, blocked_requests):
+def context(context: BrowserContext, blocked_requests: list[str]) -> BrowserContext:
     """pytest-playwright's context, with every request off 127.0.0.1/localhost aborted."""
     route_loopback_only(context, blocked_requests)
     return context
@@ -68,7 +67,7 @@ def streamlit_server() -> Iterator[Callable[..., StreamlitServer]]:
 
     Servers are started once per (app_path, env) and stopped at the end of the session.
     """
-    started: dict[tuple, StreamlitServer] = {}
+    started: dict[tuple[str, tuple[tuple[str, str], ...]], StreamlitServer] = {}
 
     def start(app_path: str | os.PathLike = APP_PATH, env: Mapping[str, str] | None = None) -> StreamlitServer:
         key = (str(Path(app_path).resolve()), tuple(sorted((env or {}).items())))
@@ -82,11 +81,11 @@ def streamlit_server() -> Iterator[Callable[..., StreamlitServer]]:
 
 
 @pytest.fixture(scope="session")
-def app_server(streamlit_server) -> StreamlitServer:
+def app_server(streamlit_server: Callable[..., StreamlitServer]) -> StreamlitServer:
     """The repository's app.py served by Streamlit (fails, not skips, if it cannot start)."""
     return streamlit_server(APP_PATH)
 
 
 @pytest.fixture(scope="session")
-def app_url(app_server) -> str:
+def app_url(app_server: StreamlitServer) -> str:
     return app_server.url

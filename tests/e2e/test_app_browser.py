@@ -5,11 +5,9 @@ to tests/artifacts/; those of the Overview and Network pages are copied to docs/
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +16,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
-from servers import StreamlitServer
+
+from app import PAGES, AppPage
+from tests.support.servers import StreamlitServer
 
 pytestmark = pytest.mark.browser
 
@@ -31,22 +31,31 @@ HOSTILE_KEY = "script2021test"
 HOSTILE_IRI = "https://w3id.org/hipspine/id/work/script2021test"
 CLAIM = "lumbar-disease-worsens-hip-surgery"
 CLAIM_LABEL = "Lumbar spine disease worsens hip surgery outcomes"
-# (name, URL path, heading, what shows the page has finished drawing); the default page is served at /
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
-PAGES = [
-    # The Overview opens with one cell of the evidence map chosen, so its picture shows the studies behind a cell.
-    ("overview", "?intervention=magnetic+resonance+imaging&outcome=diagnostic+accuracy", "Hip-spine evidence graph",
-     CHART),
-    ("network", "network", "Evidence network", "[data-testid='stIFrame']"),
-    ("claims", "claims", "Claims", "[data-testid='stDataFrame']"),
-    ("studies", "studies", "Studies", "[data-testid='stDataFrame']"),
-    ("diagnostic-accuracy", "diagnostic-accuracy", "Diagnostic accuracy", CHART),
-    ("timeline", "timeline", "Timeline", CHART),
-    ("sparql", "sparql", "SPARQL", "[data-testid='stTextArea']"),
-    ("data-quality", "data-quality", "Data quality", "[data-testid='stMetric']"),
-    ("download", "download", "Download", "[data-testid='stDownloadButton']"),
-]
-FIRST_RENDER_LIMIT_S = 3.0
+NETWORK = "[data-testid='stIFrame']"
+# What shows each page has finished drawing, by page module.
+READY = {
+    "overview": CHART,
+    "network": NETWORK,
+    "claims": "[data-testid='stDataFrame']",
+    "studies": "[data-testid='stDataFrame']",
+    "diagnostic": CHART,
+    "timeline": CHART,
+    "sparql": "[data-testid='stTextArea']",
+    "quality": "[data-testid='stMetric']",
+    "download": "[data-testid='stDownloadButton']",
+}
+# The Overview opens with one cell of the evidence map chosen, so its picture shows the studies behind a cell.
+QUERY = {"overview": "?intervention=magnetic+resonance+imaging&outcome=diagnostic+accuracy"}
+EACH_PAGE = pytest.mark.parametrize("shown", PAGES, ids=lambda p: p.url_path)
+# Streamlit's own markers: the script has finished its run and no element is left over from an earlier one.
+SETTLED = """() => document.querySelector('[data-testid="stApp"]')?.dataset.testScriptState === 'notRunning'
+    && !document.querySelector('[data-stale="true"]')"""
+
+
+def address(base: str, shown: AppPage) -> str:
+    """The page's URL on the server at `base`, with its opening query, if any."""
+    return f"{base}/{shown.served_at}{QUERY.get(shown.name, '')}"
 
 
 @pytest.fixture
@@ -77,56 +86,52 @@ def open_page(page: Page, url: str, heading: str, ready: str) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def network_frame(page: Page, timeout_s: float = 30.0) -> Frame:
-    """The frame holding the vis-network (it is re-created on each rerun, so look it up again each time)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.evaluate("() => !!window.kgNetwork"):
-                    return frame
-            except PlaywrightError:  # the frame was replaced while we looked
-                continue
-        page.wait_for_timeout(200)
-    raise AssertionError("no frame with a vis-network (window.kgNetwork) appeared")
+def network_frame(page: Page) -> Frame:
+    """The frame holding the vis-network, once its script has made it (the frame is re-created on each rerun,
+    so it is looked up again each time)."""
+    frame = page.locator(NETWORK).first.element_handle(timeout=30_000).content_frame()
+    assert frame is not None, "the network element is not a frame"
+    frame.wait_for_function("() => !!window.kgNetwork", timeout=30_000)
+    return frame
 
 
-def in_network(page: Page, script: str, arg: Any = None, timeout_s: float = 30.0) -> Any:
-    """Evaluate `script` in the network frame, retrying while the frame is being re-created."""
-    deadline = time.monotonic() + timeout_s
-    while True:
+def in_network(page: Page, script: str, arg: Any = None, attempts: int = 5) -> Any:
+    """Evaluate `script` in the network frame, looking the frame up again if it was replaced meanwhile."""
+    for attempt in range(attempts):
         try:
             return network_frame(page).evaluate(script, arg)
         except PlaywrightError:
-            if time.monotonic() > deadline:
+            if attempt == attempts - 1:
                 raise
-            page.wait_for_timeout(200)
+    raise AssertionError("unreachable")
 
 
 def drawn_pixels(page: Page) -> int:
-    """Non-white pixels on the network canvas, once the layout has settled."""
-    return in_network(page, """() => new Promise(resolve => {
-        const count = () => {
-            const canvas = document.querySelector('#kg-network canvas');
-            const ctx = canvas.getContext('2d');
-            const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-            let n = 0;
-            for (let i = 0; i < data.length; i += 4) {
-                if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) n++;
-            }
-            resolve(n);
-        };
-        setTimeout(count, 1500);
-    })""")
+    """Non-white pixels on the network canvas, once the layout is frozen (physics off after stabilising) and the
+    next two frames have been painted."""
+    network_frame(page).wait_for_function("() => kgNetwork.physics.physicsEnabled === false", timeout=30_000)
+    return int(in_network(page, """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {
+        const canvas = document.querySelector('#kg-network canvas');
+        const ctx = canvas.getContext('2d');
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3] > 0 && (data[i] < 240 || data[i + 1] < 240 || data[i + 2] < 240)) n++;
+        }
+        resolve(n);
+    })))"""))
 
 
 def screenshot(page: Page, artifacts_dir: Path, name: str, *, readme: bool = False) -> Path:
     """Save a picture of the page; Streamlit scrolls an inner container, so the viewport is grown to fit it."""
     path = artifacts_dir / f"{name}.png"
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
-    if height > page.viewport_size["height"]:
-        page.set_viewport_size({"width": page.viewport_size["width"], "height": min(height + 40, 4000)})
-    page.wait_for_timeout(800)  # let charts finish their transitions
+    viewport = page.viewport_size
+    assert viewport is not None
+    if height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": min(height + 40, 4000)})
+    page.wait_for_function(SETTLED, timeout=30_000)  # the run is over and nothing on the page is stale
+    page.evaluate("() => Promise.all([document.fonts.ready, new Promise(r => requestAnimationFrame(() => r(null)))])")
     page.screenshot(path=str(path))
     # The README's pictures are refreshed on request only, so a test run never leaves the checkout modified.
     if readme and os.environ.get("KG_UPDATE_SCREENSHOTS"):
@@ -138,36 +143,32 @@ def screenshot(page: Page, artifacts_dir: Path, name: str, *, readme: bool = Fal
 # ------------------------------------------------------------------------------------------- real data
 
 
-def test_first_page_renders_within_the_limit(page: Page, artifacts_dir: Path) -> None:
-    """A fresh server: the first visit pays for the imports and the graph build; a second visit uses the cache."""
-    timings: dict[str, float] = {}
+def test_a_fresh_server_serves_the_overview_to_each_new_session(page: Page) -> None:
+    """The first visit to a fresh server (which imports and builds the graph) and a second session (the graph
+    cached) both get the whole Overview: heading, chart and counts. How fast is measured by benchmarks/."""
+    overview = next(p for p in PAGES if p.default)
     with StreamlitServer(APP) as server:
-        for visit in ("first visit (fresh server)", "second visit (new session)"):
-            start = time.perf_counter()
-            open_page(page, server.url, "Hip-spine evidence graph", CHART)
-            page.get_by_test_id("stMetric").first.wait_for()
-            timings[visit] = round(time.perf_counter() - start, 2)
+        for _ in ("first visit", "second visit"):
+            open_page(page, f"{server.url}/", overview.heading, CHART)
+            expect(page.get_by_test_id("stMetric").first).to_be_visible()
+            expect(page.get_by_test_id("stMetric").filter(has_text="Studies")).to_have_count(1)
             page.goto("about:blank")
-    (artifacts_dir / "first-render.json").write_text(json.dumps(timings, indent=1) + "\n")
-    print(f"\nfirst render of the Overview page: {timings}")
-    assert timings["second visit (new session)"] < FIRST_RENDER_LIMIT_S, timings
-    assert timings["first visit (fresh server)"] < FIRST_RENDER_LIMIT_S * 2, timings
 
 
-@pytest.mark.parametrize(("name", "path", "heading", "ready"), PAGES, ids=[p[0] for p in PAGES])
-def test_each_page_renders(page: Page, app_url: str, artifacts_dir: Path, no_dialogs: list[str], name: str,
-                           path: str, heading: str, ready: str) -> None:
-    open_page(page, f"{app_url}/{path}", heading, ready)
-    if name == "network":
+@EACH_PAGE
+def test_each_page_renders(page: Page, app_url: str, artifacts_dir: Path, no_dialogs: list[str],
+                           shown: AppPage) -> None:
+    open_page(page, address(app_url, shown), shown.heading, READY[shown.name])
+    if shown.name == "network":
         assert in_network(page, "() => kgNetwork.body.data.nodes.length") > 0
-        drawn_pixels(page)  # wait for the layout to settle before the picture
-    if name == "overview":  # the chosen cell lists its study
+        assert drawn_pixels(page) > 0  # the layout has settled before the picture
+    if shown.name == "overview":  # the chosen cell lists its study
         expect(page.get_by_role("link", name="Lee 2019")).to_be_visible()
-    screenshot(page, artifacts_dir, name, readme=name in ("overview", "network"))
+    screenshot(page, artifacts_dir, shown.url_path, readme=shown.name in ("overview", "network"))
 
 
 def test_network_canvas_draws_nodes(page: Page, app_url: str, blocked_requests: list[str]) -> None:
-    open_page(page, f"{app_url}/network", "Evidence network", "[data-testid='stIFrame']")
+    open_page(page, f"{app_url}/network", "Evidence network", NETWORK)
     nodes = in_network(page, "() => kgNetwork.body.data.nodes.length")
     edges = in_network(page, "() => kgNetwork.body.data.edges.length")
     kinds = in_network(page, "() => [...new Set(kgNetwork.body.data.nodes.get().map(n => n.shape))].sort()")
@@ -178,8 +179,7 @@ def test_network_canvas_draws_nodes(page: Page, app_url: str, blocked_requests: 
 
 
 def test_network_filter_redraws_and_lands_in_the_url(page: Page, app_url: str) -> None:
-    open_page(page, f"{app_url}/network?types=study,claim&stance=contradicts", "Evidence network",
-              "[data-testid='stIFrame']")
+    open_page(page, f"{app_url}/network?types=study,claim&stance=contradicts", "Evidence network", NETWORK)
     shapes = in_network(page, "() => [...new Set(kgNetwork.body.data.nodes.get().map(n => n.shape))].sort()")
     assert shapes == ["diamond", "dot"]
     colours = in_network(page, "() => [...new Set(kgNetwork.body.data.edges.get().map(e => e.color))]")
@@ -248,14 +248,13 @@ def _no_injected_script(page: Page) -> None:
         assert not raw, f"unescaped markup in {frame.url}"
 
 
-@pytest.mark.parametrize(("name", "path", "heading", "ready"), PAGES, ids=[p[0] for p in PAGES])
-def test_hostile_title_is_never_markup(page: Page, mini_url: str, no_dialogs: list[str], name: str, path: str,
-                                       heading: str, ready: str) -> None:
-    open_page(page, f"{mini_url}/{path}", heading, ready)
+@EACH_PAGE
+def test_hostile_title_is_never_markup(page: Page, mini_url: str, no_dialogs: list[str], shown: AppPage) -> None:
+    open_page(page, address(mini_url, shown), shown.heading, READY[shown.name])
     _no_injected_script(page)
-    if name == "overview":  # the chosen cell lists the hostile study, its title as a caption
+    if shown.name == "overview":  # the chosen cell lists the hostile study, its title as a caption
         expect(page.get_by_text(HOSTILE, exact=True)).to_be_visible()
-    if name == "network":
+    if shown.name == "network":
         title = in_network(page, "id => { const t = kgNetwork.body.data.nodes.get(id).title;"
                                  " return [t.textContent, t.querySelectorAll('script').length]; }", HOSTILE_IRI)
         assert HOSTILE in title[0] and title[1] == 0
@@ -276,13 +275,12 @@ def test_hostile_title_shows_as_text(page: Page, mini_url: str, artifacts_dir: P
     _no_injected_script(page)
 
     # The network tooltip of that study: hover its node and read the tooltip as text.
-    open_page(page, f"{mini_url}/network?focus={urllib.parse.quote(HOSTILE_IRI)}&depth=1", "Evidence network",
-              "[data-testid='stIFrame']")
+    open_page(page, f"{mini_url}/network?focus={urllib.parse.quote(HOSTILE_IRI)}&depth=1", "Evidence network", NETWORK)
     drawn_pixels(page)
     x, y = in_network(page, """id => { const p = kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id]);
                                        const r = document.querySelector('#kg-network').getBoundingClientRect();
                                        return [p.x + r.left, p.y + r.top]; }""", HOSTILE_IRI)
-    box = page.locator("[data-testid='stIFrame']").bounding_box()
+    box = page.locator(NETWORK).bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + x, box["y"] + y)
     tooltip = network_frame(page).locator("div.vis-tooltip")

@@ -1,11 +1,12 @@
-"""Start and stop real engines on loopback for tests: Oxigraph server, Virtuoso, Streamlit.
+"""Start and stop real servers on loopback, for tests and benchmarks: Oxigraph, Virtuoso, `kg serve`, Streamlit.
 
-Standard library only, so it can be imported from any conftest or script. Every server:
+Standard library only, so any test module, conftest or benchmark can import it. Every server:
 
 * binds 127.0.0.1 on a free port (never 0.0.0.0),
 * writes its output to a log file in its own temporary directory,
 * is waited for with a timeout; if it does not come up, ``ServerStartError`` carries the log tail,
-* is stopped with SIGTERM, then SIGKILL after a timeout, and its temporary directory removed.
+* is stopped with SIGTERM, then SIGKILL after a timeout, and its temporary directory removed; once reaped,
+  ``rusage`` holds what the kernel counted for it (``peak_rss_mb`` is its peak resident memory).
 
 A missing binary raises ``MissingDependency`` (a RuntimeError) naming the Debian/PyPI package.
 Tests using these helpers therefore fail, never skip, when the machine lacks the engine
@@ -15,11 +16,13 @@ Usage::
 
     with OxigraphServer() as oxi:
         oxi.put_turtle("http://example.org/g", "<urn:a> <urn:b> <urn:c> .")
-        SPARQLWrapper(oxi.query_url) ...
+        sparql_query(oxi.query_url, "SELECT * WHERE { ?s ?p ?o }")
 """
 from __future__ import annotations
 
+import http.client
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -27,51 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-
-__all__ = [
-    "MissingDependency",
-    "ServerStartError",
-    "IsqlError",
-    "free_port",
-    "wait_until",
-    "process_gone",
-    "venv_bin",
-    "require_binary",
-    "http_status",
-    "http_request",
-    "OxigraphServer",
-    "VirtuosoServer",
-    "StreamlitServer",
-    "CHROMIUM_PATH",
-    "CHROMIUM_ARGS",
-    "chromium_launch_args",
-    "is_loopback_url",
-    "route_loopback_only",
-]
+from typing import IO, NamedTuple, Self
 
 LOOPBACK = "127.0.0.1"
-
-CHROMIUM_PATH = "/usr/bin/chromium"
-# From /work/shared/TOOLING.md: without the background-networking flags Chromium keeps trying
-# to reach Google hosts, which this machine's closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-# Loopback requests must never go through a proxy from the environment.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+SPARQL_JSON = "application/sparql-results+json"
 
 
 class MissingDependency(RuntimeError):
@@ -90,7 +55,7 @@ class IsqlError(ServerStartError):
         self.sql_error = sql_error
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- waiting, ports, binaries
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
@@ -115,7 +80,7 @@ def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def venv_bin(name: str) -> Path | None:
@@ -141,29 +106,47 @@ def require_binary(name: str, package: str, *, venv: bool = False) -> Path:
     return path
 
 
-def http_status(url: str, *, timeout: float = 2.0, headers: Mapping[str, str] | None = None) -> int | None:
-    """HTTP status of a GET to ``url``; None if nothing answers."""
-    req = urllib.request.Request(url, headers=dict(headers or {}))
-    try:
-        with _OPENER.open(req, timeout=timeout) as resp:
-            resp.read()
-            return resp.status
-    except urllib.error.HTTPError as e:
-        return e.code
-    except (urllib.error.URLError, OSError):
-        return None
+# --------------------------------------------------------------------------- HTTP
+
+
+class HttpResponse(NamedTuple):
+    status: int
+    headers: dict[str, str]  # names lower-cased
+    body: bytes
 
 
 def http_request(
     method: str, url: str, *, data: bytes | None = None, headers: Mapping[str, str] | None = None, timeout: float = 30.0
-) -> tuple[int, bytes]:
-    """(status, body) of a request; HTTP errors are returned, not raised."""
-    req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
+) -> HttpResponse:
+    """One request on a new connection, never through a proxy; an HTTP error status is returned, not raised.
+
+    A connection that fails raises OSError (or http.client.HTTPException for a malformed answer).
+    """
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = connection(parts.hostname or LOOPBACK, parts.port, timeout=timeout)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        with _OPENER.open(req, timeout=timeout) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read()
+        conn.request(method, target, body=data, headers=dict(headers or {}))
+        resp = conn.getresponse()
+        return HttpResponse(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+    finally:
+        conn.close()
+
+
+def http_status(url: str, *, timeout: float = 2.0, headers: Mapping[str, str] | None = None) -> int | None:
+    """HTTP status of a GET to ``url``; None if nothing answers."""
+    try:
+        return http_request("GET", url, headers=headers, timeout=timeout).status
+    except (OSError, http.client.HTTPException):
+        return None
+
+
+def sparql_query(url: str, query: str, *, timeout: float = 60.0, accept: str = SPARQL_JSON) -> HttpResponse:
+    """POST ``query`` as application/sparql-query to a SPARQL endpoint on a new connection (Oxigraph, `kg serve`;
+    Virtuoso 7 never answers such a POST: send it a GET with ``?query=``)."""
+    return http_request("POST", url, data=query.encode("utf-8"), timeout=timeout,
+                        headers={"Content-Type": "application/sparql-query", "Accept": accept})
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -177,8 +160,13 @@ def _tail(path: Path, lines: int = 40) -> str:
 # --------------------------------------------------------------------------- base
 
 
-class _ProcessServer:
-    """A subprocess server with a private temp dir, a log file and an HTTP readiness check."""
+class ProcessServer:
+    """A subprocess server on a loopback port, with a private temp dir, a log file and an HTTP readiness check.
+
+    ``new_session`` (the default) starts it in a process group of its own, so stop() also ends whatever it
+    spawned. A benchmark passes ``new_session=False`` to keep it in its own group, where the runner's kill of
+    that group reaches the server too.
+    """
 
     name = "server"
     start_timeout = 60.0
@@ -187,19 +175,32 @@ class _ProcessServer:
     # gap between free_port() and bind), try again on new ports this many times.
     start_attempts = 3
 
-    def __init__(self, *, start_timeout: float | None = None, keep_tmp: bool = False) -> None:
+    def __init__(self, *, start_timeout: float | None = None, keep_tmp: bool = False, new_session: bool = True) -> None:
         if start_timeout is not None:
             self.start_timeout = start_timeout
         self.keep_tmp = keep_tmp
+        self.new_session = new_session
+        self.port: int | None = None
         self.tmpdir: Path | None = None
         self.log_path: Path | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.startup_seconds: float | None = None
-        self._log_fh = None
+        self.rusage: resource.struct_rusage | None = None
+        self._log_fh: IO[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        """Peak resident memory of the server process (ru_maxrss), MiB, once it has been stopped."""
+        return round(self.rusage.ru_maxrss / 1024, 1) if self.rusage else None
 
     # subclasses implement these ---------------------------------------------
     def _prepare(self) -> None:
         """Choose ports and write config files into self.tmpdir (called per attempt)."""
+        self.port = free_port()
 
     def _command(self) -> list[str]:
         raise NotImplementedError
@@ -221,10 +222,10 @@ class _ProcessServer:
         """Post-start setup (e.g. Virtuoso GRANTs)."""
 
     # lifecycle -----------------------------------------------------------------
-    def start(self) -> _ProcessServer:
+    def start(self) -> Self:
         if self.proc is not None:
             raise RuntimeError(f"{self.name} already started")
-        self.tmpdir = Path(tempfile.mkdtemp(prefix=f"test-{self.name}-"))
+        self.tmpdir = Path(tempfile.mkdtemp(prefix=f"kg-{self.name}-"))
         self.log_path = self.tmpdir / f"{self.name}.log"
         t0 = time.monotonic()
         try:
@@ -245,19 +246,19 @@ class _ProcessServer:
         self._log_fh = open(self.log_path, "ab")
         self._log_fh.write(f"--- attempt {attempt}: {' '.join(cmd)}\n".encode())
         self._log_fh.flush()
-        self.proc = subprocess.Popen(
+        self.proc = proc = subprocess.Popen(
             cmd,
             cwd=self._cwd(),
             env=self._env(),
             stdin=subprocess.DEVNULL,
             stdout=self._log_fh,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: stop() kills it and its children only
+            start_new_session=self.new_session,
         )
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
+            if proc.poll() is not None:
+                code = proc.returncode
                 self._reap()
                 if attempt < self.start_attempts:
                     return False  # retry on fresh ports
@@ -274,37 +275,45 @@ class _ProcessServer:
         )
 
     def _reap(self) -> None:
-        """SIGTERM the process group, SIGKILL after ``stop_timeout``, then reap the leader.
+        """SIGTERM the server (its group, with a session of its own), SIGKILL after ``stop_timeout``, then reap it.
 
-        The leader is only reaped (``wait``) after the group has been signalled, so its PID
-        (= the group id) cannot have been reused by an unrelated process when we signal it.
+        The leader is only reaped after it has been signalled, so its PID (= the group id) cannot have been reused
+        by an unrelated process when we signal it.
         """
         proc, self.proc = self.proc, None
-        if proc is not None:
-            if proc.returncode is None:
-                self._signal_group(proc, signal.SIGTERM)
-                if not self._wait_exited(proc, self.stop_timeout):
-                    self._signal_group(proc, signal.SIGKILL)
-                    self._wait_exited(proc, 10.0)
-                # leader exited (zombie, not yet reaped): kill any child it left in its group
-                self._signal_group(proc, signal.SIGKILL)
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    pass
+        if proc is not None and proc.returncode is None:
+            self._signal(proc, signal.SIGTERM)
+            if not self._wait_exited(proc, self.stop_timeout):
+                self._signal(proc, signal.SIGKILL)
+                self._wait_exited(proc, 10.0)
+            if self.new_session:  # leader exited (zombie, not yet reaped): kill any child it left in its group
+                self._signal(proc, signal.SIGKILL)
+            self._wait_reaped(proc)
         if self._log_fh is not None:
             self._log_fh.close()
             self._log_fh = None
 
-    @staticmethod
-    def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    def _signal(self, proc: subprocess.Popen[bytes], sig: int) -> None:
         try:
-            os.killpg(proc.pid, sig)
+            if self.new_session:
+                os.killpg(proc.pid, sig)
+            else:
+                os.kill(proc.pid, sig)
         except (ProcessLookupError, PermissionError):
             pass
 
+    def _wait_reaped(self, proc: subprocess.Popen[bytes]) -> None:
+        """Reap the exited leader with wait4, keeping its resource usage."""
+        try:
+            pid, status, usage = os.wait4(proc.pid, 0 if self._wait_exited(proc, 10.0) else os.WNOHANG)
+        except ChildProcessError:
+            return  # reaped elsewhere (e.g. by the test that killed it)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            self.rusage = usage
+
     @staticmethod
-    def _wait_exited(proc: subprocess.Popen, timeout: float) -> bool:
+    def _wait_exited(proc: subprocess.Popen[bytes], timeout: float) -> bool:
         """Wait until the leader has exited, without reaping it (WNOWAIT)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -327,18 +336,51 @@ class _ProcessServer:
     def log_tail(self, lines: int = 40) -> str:
         return _tail(self.log_path, lines) if self.log_path else "<not started>"
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SparqlServer(ProcessServer):
+    """A SPARQL engine: query, update and Graph Store Protocol endpoints at fixed paths under ``base_url``."""
+
+    query_path = "/sparql"
+    update_path = "/sparql"
+    store_path = "/sparql-graph-crud"
+
+    @property
+    def query_url(self) -> str:
+        return self.base_url + self.query_path
+
+    @property
+    def update_url(self) -> str:
+        return self.base_url + self.update_path
+
+    @property
+    def store_url(self) -> str:
+        return self.base_url + self.store_path
+
+    def _ready_url(self) -> str:
+        return f"{self.query_url}?query=ASK%7B%7D"
+
+    def put_turtle(self, graph: str, turtle: str | bytes) -> int:
+        """GSP PUT of Turtle into named graph ``graph``; returns the status (200/201/204), raises otherwise."""
+        data = turtle.encode() if isinstance(turtle, str) else turtle
+        url = f"{self.store_url}?{urllib.parse.urlencode({'graph': graph})}"
+        status, _, body = http_request("PUT", url, data=data, headers={"Content-Type": "text/turtle"})
+        if status not in (200, 201, 204):
+            raise RuntimeError(f"GSP PUT {url} -> {status}: {body[:500]!r}")
+        return status
 
 
 # --------------------------------------------------------------------------- Oxigraph
 
 
-class OxigraphServer(_ProcessServer):
-    """``oxigraph serve`` (PyPI ``oxigraph``, the binary next to sys.executable) on a fresh store.
+class OxigraphServer(SparqlServer):
+    """``oxigraph serve`` (PyPI ``oxigraph``, the binary next to sys.executable) on a fresh store, or on the
+    existing store at ``location`` (which is then left in place).
 
     Attributes after start: ``port``, ``base_url``, ``query_url`` (/query), ``update_url`` (/update),
     ``store_url`` (/store, Graph Store Protocol), ``location`` (the RocksDB dir), ``startup_seconds``.
@@ -347,48 +389,31 @@ class OxigraphServer(_ProcessServer):
 
     name = "oxigraph"
     start_timeout = 30.0
+    query_path = "/query"
+    update_path = "/update"
+    store_path = "/store"
 
-    def __init__(self, *, union_default_graph: bool = False, **kw) -> None:
-        super().__init__(**kw)
+    def __init__(self, *, union_default_graph: bool = False, location: Path | None = None,
+                 start_timeout: float | None = None, keep_tmp: bool = False, new_session: bool = True) -> None:
+        super().__init__(start_timeout=start_timeout, keep_tmp=keep_tmp, new_session=new_session)
         self.binary = require_binary("oxigraph", "oxigraph", venv=True)
         self.union_default_graph = union_default_graph
-        self.port: int | None = None
+        self.given_location = location
+        self.location: Path | None = location
 
     def _prepare(self) -> None:
         assert self.tmpdir is not None
-        self.port = free_port()
-        self.location = self.tmpdir / "store"
-        shutil.rmtree(self.location, ignore_errors=True)
-        self.location.mkdir()
+        super()._prepare()
+        if self.given_location is None:
+            self.location = self.tmpdir / "store"
+            shutil.rmtree(self.location, ignore_errors=True)
+            self.location.mkdir()
 
     def _command(self) -> list[str]:
         cmd = [str(self.binary), "serve", "--location", str(self.location), "--bind", f"{LOOPBACK}:{self.port}"]
         if self.union_default_graph:
             cmd.append("--union-default-graph")
         return cmd
-
-    def _ready_url(self) -> str:
-        return f"{self.base_url}/query?query=ASK%7B%7D"
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base_url}/query"
-
-    @property
-    def update_url(self) -> str:
-        return f"{self.base_url}/update"
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.base_url}/store"
-
-    def put_turtle(self, graph: str, turtle: str | bytes) -> int:
-        """GSP PUT of Turtle into named graph ``graph``; returns the status (201/204), raises otherwise."""
-        return _gsp_put(self.store_url, graph, turtle)
 
 
 # --------------------------------------------------------------------------- Virtuoso
@@ -426,20 +451,19 @@ MaxQueryExecutionTime = 60
 """
 
 
-class VirtuosoServer(_ProcessServer):
+class VirtuosoServer(SparqlServer):
     """A private Virtuoso OSE (Debian ``virtuoso-opensource``) with its own DB dir and ini.
 
     Both listeners are on 127.0.0.1 free ports. After HTTP ``/sparql`` answers, ``isql-vt`` runs
-    ``GRANT SPARQL_UPDATE TO "SPARQL"`` (and SPARQL_LOAD_SERVICE_DATA) so anonymous GSP and
-    SPARQL Update work. Login is dba/dba (a fresh private DB).
+    ``GRANT SPARQL_UPDATE TO "SPARQL"`` so anonymous GSP and SPARQL Update work. Login is dba/dba (a fresh
+    private DB).
 
-    Attributes after start: ``sql_port``, ``http_port``, ``port`` (= http_port), ``base_url``,
-    ``query_url`` (/sparql), ``update_url`` (/sparql), ``store_url`` (/sparql-graph-crud),
-    ``db_dir``, ``ini_path``, ``startup_seconds``.
+    Attributes after start: ``port`` (HTTP), ``sql_port``, ``base_url``, ``query_url`` and ``update_url``
+    (/sparql), ``store_url`` (/sparql-graph-crud), ``db_dir``, ``ini_path``, ``startup_seconds``.
 
-    Gotchas (TOOLING.md): always send an explicit Accept; the default graph is the union of all
-    graphs incl. ~2.5k system triples; ``INSERT DATA`` needs GRAPH; typed literals come back in
-    JSON as ``"typed-literal"``; ``isql-vt`` exits 0 on SQL errors (``isql()`` checks the output).
+    Gotchas: always send an explicit Accept; the default graph is the union of all graphs incl. ~2.5k system
+    triples; ``INSERT DATA`` needs GRAPH; typed literals come back in JSON as ``"typed-literal"``; ``isql-vt``
+    exits 0 on SQL errors (``isql()`` checks the output).
     """
 
     name = "virtuoso"
@@ -451,20 +475,22 @@ class VirtuosoServer(_ProcessServer):
     # SPARQL_UPDATE alone gives GSP POST/PUT/DELETE and SPARQL Update (LOAD included).
     GRANTS = ('GRANT SPARQL_UPDATE TO "SPARQL";',)
 
-    def __init__(self, *, dirs_allowed: Sequence[str | os.PathLike] = (), **kw) -> None:
-        super().__init__(**kw)
+    def __init__(self, *, dirs_allowed: Sequence[str | os.PathLike[str]] = (), start_timeout: float | None = None,
+                 keep_tmp: bool = False) -> None:
+        super().__init__(start_timeout=start_timeout, keep_tmp=keep_tmp)
         self.binary = require_binary("virtuoso-t", "virtuoso-opensource")
         self.isql_binary = require_binary("isql-vt", "virtuoso-opensource")
         self.extra_dirs = [str(Path(d).resolve()) for d in dirs_allowed]
         self.sql_port: int | None = None
-        self.http_port: int | None = None
+        self.db_dir: Path | None = None
+        self.ini_path: Path | None = None
 
     def _prepare(self) -> None:
         assert self.tmpdir is not None
         self.sql_port = free_port()
-        self.http_port = free_port()
-        while self.http_port == self.sql_port:
-            self.http_port = free_port()
+        self.port = free_port()
+        while self.port == self.sql_port:
+            self.port = free_port()
         self.db_dir = self.tmpdir / "db"
         shutil.rmtree(self.db_dir, ignore_errors=True)  # a failed attempt may have left files
         self.db_dir.mkdir()
@@ -475,7 +501,7 @@ class VirtuosoServer(_ProcessServer):
                 db=self.db_dir,
                 host=LOOPBACK,
                 sql_port=self.sql_port,
-                http_port=self.http_port,
+                http_port=self.port,
                 dirs_allowed=", ".join(dirs),
             )
         )
@@ -487,12 +513,8 @@ class VirtuosoServer(_ProcessServer):
     def _cwd(self) -> Path | None:
         return self.db_dir
 
-    def _ready_url(self) -> str:
-        return f"{self.base_url}/sparql?query=ASK%7B%7D"
-
     def _is_ready(self) -> bool:
-        status = http_status(self._ready_url(), headers={"Accept": "application/sparql-results+json"})
-        return status == 200
+        return http_status(self._ready_url(), headers={"Accept": SPARQL_JSON}) == 200
 
     def _after_ready(self) -> None:
         # HTTP can answer a moment before the SQL listener logs "Server online": retry while
@@ -509,9 +531,8 @@ class VirtuosoServer(_ProcessServer):
 
     def log_tail(self, lines: int = 40) -> str:
         out = super().log_tail(lines)
-        err_log = getattr(self, "db_dir", None)
-        if err_log is not None and (err_log / "virtuoso.log").exists():
-            out += f"\n--- virtuoso.log:\n{_tail(err_log / 'virtuoso.log', lines)}"
+        if self.db_dir is not None and (self.db_dir / "virtuoso.log").exists():
+            out += f"\n--- virtuoso.log:\n{_tail(self.db_dir / 'virtuoso.log', lines)}"
         return out
 
     def isql(self, sql: str, *, timeout: float = 60.0) -> str:
@@ -539,44 +560,35 @@ class VirtuosoServer(_ProcessServer):
             )
         return res.stdout
 
-    @property
-    def port(self) -> int | None:
-        return self.http_port
 
-    @property
-    def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.http_port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.base_url}/sparql"
-
-    @property
-    def update_url(self) -> str:
-        return f"{self.base_url}/sparql"
-
-    @property
-    def store_url(self) -> str:
-        return f"{self.base_url}/sparql-graph-crud"
-
-    def put_turtle(self, graph: str, turtle: str | bytes) -> int:
-        """GSP PUT of Turtle into named graph ``graph``; returns the status (201/200/204), raises otherwise."""
-        return _gsp_put(self.store_url, graph, turtle)
+# --------------------------------------------------------------------------- kg serve
 
 
-def _gsp_put(store_url: str, graph: str, turtle: str | bytes) -> int:
-    data = turtle.encode() if isinstance(turtle, str) else turtle
-    url = f"{store_url}?{urllib.parse.urlencode({'graph': graph})}"
-    status, body = http_request("PUT", url, data=data, headers={"Content-Type": "text/turtle"})
-    if status not in (200, 201, 204):
-        raise RuntimeError(f"GSP PUT {url} -> {status}: {body[:500]!r}")
-    return status
+class KgServe(SparqlServer):
+    """The project's endpoint, ``kg serve ARGS`` (the console script next to sys.executable), on a free port.
+
+    Query answers at ``query_url`` (/sparql); ``args`` are passed on (e.g. ``--data DIR``, ``--workers 2``).
+    """
+
+    name = "kg-serve"
+    start_timeout = 60.0
+
+    def __init__(self, *args: str, start_timeout: float | None = None, new_session: bool = True) -> None:
+        super().__init__(start_timeout=start_timeout, new_session=new_session)
+        binary = venv_bin("kg")
+        if binary is None:
+            raise MissingDependency("the `kg` console script is not installed: pip install -e . into the venv")
+        self.binary = binary
+        self.args = list(args)
+
+    def _command(self) -> list[str]:
+        return [str(self.binary), "serve", "--port", str(self.port), "--log-level", "warning", *self.args]
 
 
 # --------------------------------------------------------------------------- Streamlit
 
 
-class StreamlitServer(_ProcessServer):
+class StreamlitServer(ProcessServer):
     """``streamlit run APP`` headless on a 127.0.0.1 free port; ready when ``/_stcore/health`` is ok.
 
     ``env`` entries are added to (not replacing) os.environ. Attributes after start: ``port``,
@@ -588,14 +600,14 @@ class StreamlitServer(_ProcessServer):
 
     def __init__(
         self,
-        app_path: str | os.PathLike,
+        app_path: str | os.PathLike[str],
         env: Mapping[str, str] | None = None,
         *,
-        cwd: str | os.PathLike | None = None,
+        cwd: str | os.PathLike[str] | None = None,
         extra_args: Sequence[str] = (),
-        **kw,
+        start_timeout: float | None = None,
     ) -> None:
-        super().__init__(**kw)
+        super().__init__(start_timeout=start_timeout)
         self.binary = require_binary("streamlit", "streamlit", venv=True)
         self.app_path = Path(app_path).resolve()
         if not self.app_path.is_file():
@@ -603,10 +615,6 @@ class StreamlitServer(_ProcessServer):
         self.extra_env = dict(env or {})
         self.work_dir = Path(cwd).resolve() if cwd else self.app_path.parent
         self.extra_args = list(extra_args)
-        self.port: int | None = None
-
-    def _prepare(self) -> None:
-        self.port = free_port()
 
     def _command(self) -> list[str]:
         return [
@@ -632,70 +640,5 @@ class StreamlitServer(_ProcessServer):
         return f"{self.base_url}/_stcore/health"
 
     @property
-    def base_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
-
-    @property
     def url(self) -> str:
         return self.base_url
-
-
-# --------------------------------------------------------------------------- Chromium
-
-
-def chromium_launch_args(xdg_dir: str | os.PathLike | None = None) -> dict:
-    """Playwright ``launch()`` kwargs for Debian's Chromium (never ``playwright install``).
-
-    Returns ``{"executable_path": "/usr/bin/chromium", "args": [...]}``. With ``xdg_dir``, also an
-    ``env`` (os.environ plus XDG_CONFIG_HOME/XDG_CACHE_HOME under ``xdg_dir``), because Chromium
-    writes ~/.config and ~/.cache even with Playwright's temporary profile.
-    """
-    if not (os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)):
-        ci = " [CI is set: browser tests never skip in CI]" if os.environ.get("CI") else ""
-        raise MissingDependency(
-            f"{CHROMIUM_PATH} not found; install it with: apt-get install -y --no-install-recommends chromium "
-            f"(or run scripts/install-system-deps.sh as root){ci}"
-        )
-    kwargs: dict = {"executable_path": CHROMIUM_PATH, "args": list(CHROMIUM_ARGS)}
-    if xdg_dir is not None:
-        base = Path(xdg_dir)
-        (base / "config").mkdir(parents=True, exist_ok=True)
-        (base / "cache").mkdir(parents=True, exist_ok=True)
-        kwargs["env"] = {
-            **os.environ,
-            "XDG_CONFIG_HOME": str(base / "config"),
-            "XDG_CACHE_HOME": str(base / "cache"),
-        }
-    return kwargs
-
-
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def is_loopback_url(url: str) -> bool:
-    """True for http(s)/ws(s) URLs on a loopback host, and for non-network schemes (data:, blob:, about:)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https", "ws", "wss"):
-        return True
-    host = (parts.hostname or "").lower()
-    return host in _LOOPBACK_HOSTS or host.startswith("127.")
-
-
-def route_loopback_only(target, blocked: list[str] | None = None) -> list[str]:
-    """Abort every non-loopback request of a Playwright ``BrowserContext`` or ``Page``.
-
-    Returns the list the aborted URLs are appended to (so a test can assert on or print them).
-    Nothing then waits on CDNs the closed network refuses (pyvis links bootstrap from jsdelivr).
-    """
-    blocked = [] if blocked is None else blocked
-
-    def _handler(route) -> None:
-        url = route.request.url
-        if is_loopback_url(url):
-            route.continue_()
-        else:
-            blocked.append(url)
-            route.abort("blockedbyclient")
-
-    target.route("**/*", _handler)
-    return blocked
