@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv deps test run build clean distclean
+.PHONY: venv deps lint test run build clean distclean
 
 ## venv: create .venv (if missing) and install the package with its app, server and test extras
 venv: $(STAMP)
@@ -27,8 +27,13 @@ $(STAMP): pyproject.toml
 deps:
 	bash scripts/install-system-deps.sh
 
-## test: the whole suite with real engines and a real browser; fails on failures and on "no tests ran" (exit 5)
-test: venv deps
+## lint: ruff, then mypy --strict over kg/, app_pages/, app.py and benchmarks/ (files listed in pyproject.toml)
+lint: venv
+	$(BIN)/ruff check kg app_pages app.py tests benchmarks
+	$(BIN)/mypy
+
+## test: lint, then the whole suite with real engines and a real browser; fails on failures and on "no tests ran" (exit 5)
+test: venv deps lint
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	mkdir -p "$$tmp/config" "$$tmp/cache"; \
 	export XDG_CONFIG_HOME="$$tmp/config" XDG_CACHE_HOME="$$tmp/cache"; \

@@ -70,8 +70,8 @@ def show_contested() -> None:
             with claim:
                 st.markdown(literal(row.label))
                 link_claim(short_id(row.claim), "Open the claim")
-                if row.qualifying:
-                    st.caption(f"{row.qualifying} more stud{'ies' if row.qualifying != 1 else 'y'} qualify it.")
+                if qualifying := int(str(row.qualifying)):
+                    st.caption(f"{qualifying} more stud{'ies' if qualifying != 1 else 'y'} qualify it.")
             for column, title, stance in ((pro, f"For ({row.supporting})", "supports"),
                                           (con, f"Against ({row.contradicting})", "contradicts")):
                 with column:

@@ -48,7 +48,7 @@ def source() -> Source:
 
 @st.cache_resource(show_spinner="Opening the evidence graph…")
 def _graph(src: Source) -> KnowledgeGraph:
-    from kg.store.graph import load
+    from kg.api import load
 
     data_dir, endpoint, store = src
     # strict=False: a curator's half-finished data still opens; the Data quality page lists its problems.
@@ -155,13 +155,13 @@ def network_limit() -> int | None:
 
 
 @st.cache_resource(show_spinner="Building the evidence network…", max_entries=20)
-def _network(src: Source, claims: tuple[str, ...] | None) -> nx.Graph:
+def _network(src: Source, claims: tuple[str, ...] | None) -> nx.Graph[str]:
     from kg.analysis.network import evidence_network
 
     return evidence_network(_graph(src), claims=claims)
 
 
-def network(claims: Collection[str] | None = None) -> nx.Graph:
+def network(claims: Collection[str] | None = None) -> nx.Graph[str]:
     """The networkx evidence network (kg.analysis.network.evidence_network): the whole graph's, or only around `claims`
     (a bounded part of a large graph), built once per data source and claim set; shared, so read it, never
     change it."""
@@ -171,7 +171,8 @@ def network(claims: Collection[str] | None = None) -> nx.Graph:
 @st.cache_data(show_spinner="Drawing the network…", max_entries=50)
 def _network_html(src: Source, claims: tuple[str, ...] | None, filters: tuple[tuple[str, Any], ...], max_nodes: int,
                   focus: str | None, depth: int, height: int) -> tuple[str, int, int]:
-    from kg.analysis.network import subgraph, to_vis_html
+    from kg.analysis.network import subgraph
+    from kg.render.vis import to_vis_html
 
     sub = subgraph(_network(src, claims), **dict(filters))
     page, omitted = to_vis_html(sub, max_nodes=max_nodes, focus=focus, depth=depth, height=f"{height}px")
@@ -183,7 +184,7 @@ def network_html(filters: Mapping[str, Any], *, max_nodes: int, focus: str | Non
     """(self-contained vis-network HTML, nodes left out by the cap, nodes passing the filters), cached.
 
     `filters` are kg.analysis.network.subgraph keyword arguments applied to network(claims); a focus missing from the
-    filtered graph raises ValueError (from kg.analysis.network.to_vis_html)."""
+    filtered graph raises ValueError (from kg.render.vis.to_vis_html)."""
     return _network_html(source(), None if claims is None else tuple(sorted(claims)), _frozen(filters),
                          max_nodes, focus, depth, height)
 
@@ -215,13 +216,13 @@ def validation() -> ValidationReport:
 
 @st.cache_data(show_spinner=False, max_entries=500)
 def _bibtex(src: Source, key: str) -> str | None:
-    from kg.export.exporter import bibtex_entry
+    from kg.export.bibtex import bibtex_entry
 
     return bibtex_entry(_graph(src), key)
 
 
 def bibtex(key: str) -> str | None:
-    """One work's BibTeX entry as `kg export --format bib` writes it (kg.export.exporter.bibtex_entry), or None."""
+    """One work's BibTeX entry as `kg export --format bib` writes it (kg.export.bibtex.bibtex_entry), or None."""
     return _bibtex(source(), key)
 
 

@@ -54,7 +54,8 @@ def pager(search: str) -> tuple[list[str | None], int]:
     if not state or state[0] != search:
         state = (search, [None], 0)
         st.session_state[PAGES_KEY] = state
-    return state[1], state[2]
+    pages: list[str | None] = list(state[1])
+    return pages, int(state[2])
 
 
 def move(search: str, afters: list[str | None], page: int, last_key: str | None) -> None:
@@ -219,7 +220,8 @@ def show_characterisations(key: str) -> None:
         st.caption("No source article in the graph cites this study.")
     for r in cites.itertuples():
         with st.container(border=True):
-            ref = f", reference {r.reference_number}" if pd.notna(r.reference_number) else ""
+            number = r.reference_number
+            ref = f", reference {number!s}" if isinstance(number, int | float | str) and pd.notna(number) else ""
             st.markdown(f"**{literal(r.source)}**{literal(ref)}")
             if text(r.article_says):
                 st.markdown(literal(r.article_says))

@@ -80,8 +80,8 @@ def render() -> None:
     find = st.text_input("Find claims", key=FIND_KEY, placeholder="words from a claim's label, to add it below")
     options = claim_options(find, [*wanted, *st.session_state.get(CLAIMS_KEY, [])])
     seed("timeline", {CLAIMS_KEY: [s for s in wanted if s in options]})
-    chosen = st.multiselect("Claims (the best-evidenced when empty)", list(options), format_func=options.get,
-                            key=CLAIMS_KEY, max_selections=CLAIMS_MAX)
+    chosen = st.multiselect("Claims (the best-evidenced when empty)", list(options),
+                            format_func=lambda key: options.get(key, key), key=CLAIMS_KEY, max_selections=CLAIMS_MAX)
     set_params("timeline", {"claim": chosen})
     shown = chosen or list(options)[:DEFAULT_CLAIMS]
     if not chosen and len(options) > DEFAULT_CLAIMS:

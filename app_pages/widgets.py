@@ -57,7 +57,7 @@ def link_claim(slug: str, label: str | None = None, icon: str | None = ":materia
     st.page_link(CLAIMS_PAGE, label=literal(label or slug), icon=icon, query_params={"claim": slug})
 
 
-def short_id(iri: str | None) -> str:
+def short_id(iri: object) -> str:
     """The last path segment of an IRI (claim slug, concept slug, BibTeX-keyed work)."""
     if not iri:
         return ""

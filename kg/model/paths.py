@@ -1,4 +1,4 @@
-"""Where the package's own files (ontology, shapes, queries) and the default data live.
+"""Where the package's own files (ontology, shapes, queries, the curated data) live.
 
 Everything that reads a shipped file finds it through this module, so the layout can change in one place.
 """
@@ -12,8 +12,10 @@ ONTOLOGY_DIR = MODEL_DIR / "ontology"
 SHAPES_DIR = MODEL_DIR / "shapes"
 QUERIES_DIR = PACKAGE_DIR / "query" / "rq"
 INTERNAL_QUERIES_DIR = QUERIES_DIR / "internal"
-REPO_DIR = PACKAGE_DIR.parent
-DEFAULT_DATA_DIR = REPO_DIR / "data"
+# The curated data ships inside the package (kg/data, a link to the checkout's data/ that the wheel turns into
+# copies), so `kg.load()` and `kg build` work from an installed wheel as well as from a checkout.
+# Resolved, so messages name data/claims.ttl in a checkout rather than the link.
+DEFAULT_DATA_DIR = (PACKAGE_DIR / "data").resolve()
 BIB_NAME = "references.bib"
 CLAIMS_NAME = "claims.ttl"
 
