@@ -14,7 +14,7 @@ STUDIES = {
     "prather2017hip", "onggo2021comparable", "gomezhoyos2017hipspine", "kameda2020gluteus", "rajeev2017validity",
     "annabell2018hip", "lee2019accuracy", "maldonado2020hipspine",
 }
-# The identifiers shared/REFERENCE-FACTS.md marks verified; nothing else may appear.
+# The identifiers checked against PubMed/PMC and publisher records; nothing else may appear.
 VERIFIED_DOIS = {
     "devin2012hipspine": "10.5435/JAAOS-20-07-434", "weinberg2017hipspine": "10.1016/j.otsr.2017.05.010",
     "prather2017hip": "10.2519/jospt.2017.6567", "onggo2021comparable": "10.1007/s00586-020-06635-w",
