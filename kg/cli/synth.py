@@ -7,8 +7,6 @@ from typing import Any
 
 import click
 
-from kg.synth import generate, parse_size
-
 
 class PaperCount(click.ParamType[int]):
     """A number of papers: 1000, 10k, 1.5k, 1m."""
@@ -18,6 +16,8 @@ class PaperCount(click.ParamType[int]):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
             return value
+        from kg.synth import parse_size  # the generator and its pools load only for `kg synth` (~40 ms)
+
         try:
             count = parse_size(str(value))
         except ValueError:
@@ -37,6 +37,8 @@ def synth(papers: int, seed: int, out: Path) -> None:
 
     Every record is invented; DOIs use the DOI Handbook's example prefix. Check it with `kg validate --data OUT`.
     """
+    from kg.synth import generate
+
     stats = generate(papers, seed, out)
     for name, value in asdict(stats).items():
         click.echo(f"{name:20} {value:.2f}" if isinstance(value, float) else f"{name:20} {value}")

@@ -18,6 +18,8 @@ import pyoxigraph as ox
 
 from kg.ingest.errors import InputError, Problem, display_path
 from kg.model.namespace import BASE, REF
+from kg.query.binding import bind_table
+from kg.query.named import internal_query
 
 NODE_BASE = BASE + "id/node/"  # blank nodes that hang off no named parent
 REWRITE_CHUNK = 2000
@@ -116,9 +118,9 @@ def rewrite_refs(store: ox.Store, claims: ClaimsFile, keys: dict[str, str]) -> l
     known = sorted(k for k in used if k in keys)
     # In chunks: one update over 100k keys is twice as slow as fifty over 2,000 (Oxigraph's transactions grow).
     for i in range(0, len(known), REWRITE_CHUNK):
-        pairs = " ".join(f"(<{REF}{_segment(k)}> <{keys[k]}>)" for k in known[i:i + REWRITE_CHUNK])
-        store.update(f"DELETE {{ ?r ?p ?o }} INSERT {{ ?n ?p ?o }} WHERE {{ VALUES (?r ?n) {{ {pairs} }} ?r ?p ?o }}")
-        store.update(f"DELETE {{ ?s ?p ?r }} INSERT {{ ?s ?p ?n }} WHERE {{ VALUES (?r ?n) {{ {pairs} }} ?s ?p ?r }}")
+        pairs = [(ox.NamedNode(f"{REF}{_segment(k)}"), ox.NamedNode(keys[k])) for k in known[i:i + REWRITE_CHUNK]]
+        for update in ("build_rewrite_ref_subjects", "build_rewrite_ref_objects"):
+            store.update(bind_table(internal_query(update).text, ("r", "n"), pairs))
     problems = []
     for key in sorted(k for k in used if k not in keys):
         node = ox.NamedNode(f"{REF}{_segment(key)}")
@@ -141,8 +143,10 @@ def name_blank_nodes(store: ox.Store, claims: ClaimsFile) -> int:
     in the order of their content (so the numbering does not depend on parse order); returns how many."""
     if not claims.may_have_blank_nodes():
         return 0  # skip the scan over every triple (~0.3 s at 10k papers)
-    held = [(row["s"], row["p"], row["o"]) for row in store.query(
-        "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }")]  # type: ignore[union-attr]
+    found = store.query(internal_query("build_blank_node_triples").text)
+    if not isinstance(found, ox.QuerySolutions):
+        raise TypeError("build_blank_node_triples must be a SELECT")
+    held = [(row["s"], row["p"], row["o"]) for row in found]
     if not held:
         return 0
     names = _names(held)

@@ -48,6 +48,22 @@ def bind_rows(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal 
     return f"{sparql[:brace + 1]} VALUES ?{name} {{ {' '.join(values)} }} {sparql[brace + 1:]}"
 
 
+def bind_table(sparql: str, names: tuple[str, ...], rows: Iterable[tuple[ox.NamedNode | ox.Literal | ox.BlankNode, ...]]) -> str:
+    """The query (or update) with `VALUES (?a ?b) { (t1 t2) ... }` at the top of its WHERE group: one row of
+    terms per match, for pairs the caller holds (a placeholder and the IRI that replaces it)."""
+    for name in names:
+        if not VARIABLE.match(name):
+            raise BindingError(f"'{name}' is not a valid SPARQL variable name")
+    cells = []
+    for row in rows:
+        if len(row) != len(names) or not all(isinstance(t, (ox.NamedNode, ox.Literal, ox.BlankNode)) for t in row):
+            raise BindingError(f"not a row of {len(names)} RDF terms: {row!r}")
+        cells.append("(" + " ".join(str(t) for t in row) + ")")
+    header = " ".join(f"?{n}" for n in names)
+    brace = where_brace(sparql)
+    return f"{sparql[:brace + 1]} VALUES ({header}) {{ {' '.join(cells)} }} {sparql[brace + 1:]}"
+
+
 def where_brace(sparql: str) -> int:
     """Index of the '{' that opens the query's WHERE group, skipping comments, strings and IRIs."""
     found = list(tokens(sparql))

@@ -35,6 +35,7 @@ from kg.model import paths
 from kg.model.namespace import PREFIXES
 from kg.model.terms import to_python
 from kg.query.guard.policy import syntax_error
+from kg.query.text import query_form
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +111,7 @@ class NamedQuery:
 
 def parse_query(text: str, name: str, path: Path | None = None, *, require_columns: bool = True) -> NamedQuery:
     """Parse a query file's comment header; QueryDefinitionError names the file and what is wrong.
-    An update (`.ru`) has no columns, so `require_columns=False` for it."""
+    Only a SELECT has columns: an update (`.ru`) or an internal CONSTRUCT is read with `require_columns=False`."""
     where = str(path) if path else name
     fields: dict[str, list[str]] = {"title": [], "description": [], "columns": []}
     params: list[QueryParam] = []
@@ -193,7 +194,7 @@ def _load_internal(signature: tuple[tuple[str, int], ...]) -> dict[str, NamedQue
     for file_name, _ in signature:
         path = Path(file_name)
         text = path.read_text(encoding="utf-8")
-        queries[path.stem] = parse_query(text, path.stem, path, require_columns=path.suffix == ".rq")
+        queries[path.stem] = parse_query(text, path.stem, path, require_columns=query_form(text) == "select")
     return queries
 
 

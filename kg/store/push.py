@@ -63,6 +63,9 @@ def push(backend: RemoteBackend, ntriples: bytes, expected: int, *, graph: str |
             if method == "gsp":
                 backend.gsp_put(tmp, body, replace=(i == 0))
             elif chunk:
+                # Data and graph names, not a query: INSERT DATA carries the chunk itself, and SPARQL Update has no
+                # way to bind a graph name, so these two operations are the only SPARQL built in code (the graph
+                # IRIs were validated by ox.NamedNode; the chunk is N-Triples from pyoxigraph's serialiser).
                 backend.update(f"INSERT DATA {{ GRAPH <{tmp}> {{\n{body.decode('utf-8')}}} }}")
         got = backend.count(tmp)
         if got != expected:

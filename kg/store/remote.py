@@ -38,6 +38,7 @@ from kg.query.guard.policy import (
     syntax_error,
 )
 from kg.query.media_types import GRAPH_FORMATS, READABLE_RESULT_FORMATS
+from kg.query.named import internal_query
 from kg.query.text import QueryForm, query_form, with_prefixes
 from kg.store.backend import Backend, QueryResult
 
@@ -196,10 +197,10 @@ class RemoteBackend(Backend):
         """Triples in the named graph `graph`; without it, in the backend's dataset (its graph given as
         default-graph-uri, which also works on endpoints that serve the graph as their default graph)."""
         if graph:
-            text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ox.NamedNode(graph).value}> {{ ?s ?p ?o }} }}"
+            text = bind_values(internal_query("graph_triple_count").text, {"g": ox.NamedNode(graph)})
             result = self.query(text, dataset=False)
         else:
-            result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            result = self.query(internal_query("triple_count").text)
         rows = list(result) if isinstance(result, ox.QuerySolutions) else []
         return int(rows[0]["n"].value) if rows and rows[0]["n"] is not None else 0
 
@@ -207,7 +208,7 @@ class RemoteBackend(Backend):
         """A local in-memory copy of the graph (for exports); the whole graph crosses the network."""
         store = ox.Store()
         store.extend(ox.Quad(t.subject, t.predicate, t.object)
-                     for t in self._triples(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")))
+                     for t in self._triples(self.query(internal_query("all_triples").text)))
         return store
 
     def rdflib_graph(self) -> rdflib.Graph:
