@@ -34,6 +34,7 @@ DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "organization", "note"})
 VERIFICATION = {"verified": HS.Verified, "partly": HS.PartlyVerified, "unverified": HS.Unverified}
 ENTRY_TYPES = {"article", "online"}
+MAX_FIELD_CHARS = 1_000_000
 KNOWN_FIELDS = frozenset(
     {
         "author", "contributor", "title", "journal", "shortjournal", "year", "onlinedate", "updated", "volume",
@@ -177,6 +178,12 @@ def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
                 Problem(shown, f"malformed entry: {reason}", line=line, record=key,
                         fix="check braces and commas: each field is name = {value}, and the entry ends with }")
             )
+    for entry in library.entries:
+        for f in entry.fields:
+            if len(str(f.value)) > MAX_FIELD_CHARS:  # the graph store refuses a line of 16 MiB or more
+                problems.append(Problem(shown, f"field is {len(str(f.value)):,} characters long (at most {MAX_FIELD_CHARS:,})",
+                                        line=(entry.start_line or 0) + 1, record=entry.key, prop=f.key,
+                                        fix="shorten the field: references.bib holds citations, not full texts"))
     if problems:
         raise InputError(problems)
     return [_record(entry, shown) for entry in library.entries]

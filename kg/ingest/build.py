@@ -21,6 +21,7 @@ from kg.ingest.bibtex import BibRecord
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.errors import InputError, Problem
 from kg.ingest.integrity import CLAIM_CHECKS, RECORD_CHECKS, concept_problems, integrity_problems
+from kg.ingest.literals import literal_problems
 from kg.ingest.parallel import BibJob
 from kg.model import paths
 from kg.model.namespace import PREFIXES
@@ -122,13 +123,22 @@ def _assemble(sources: DataSources, store: ox.Store | None, *, parallel: bool | 
             raise InputError(_bib_problems(bib) + exc.problems) from None
         timings["load_claims"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        name_blank_nodes(store, claims)
+        try:
+            name_blank_nodes(store, claims)
+        except RecursionError:
+            raise InputError(_bib_problems(bib) + [Problem(
+                claims.shown, "blank nodes or lists are nested too deeply to name",
+                line=claims.line_of("[") or claims.line_of("("),
+                fix="split the nesting into named nodes (or a list into several statements)")]) from None
         timings["name_blank_nodes"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
         keys, problems = bib.keys()
         timings["wait_bib"] = time.perf_counter() - t0
         problems = list(problems)
+        t0 = time.perf_counter()
+        problems += literal_problems(store, claims)
+        timings["check_literals"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         problems += rewrite_refs(store, claims, keys)
         timings["rewrite_refs"] = time.perf_counter() - t0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.ingest.errors import InputError, Problem, display_path
+from kg.ingest.errors import InputError, Problem, closest_hint, display_path
 from kg.model.namespace import BASE, REF
 from kg.query.binding import bind_table
 from kg.query.named import internal_query
@@ -107,7 +107,10 @@ def load_claims(store: ox.Store, claims: ClaimsFile, *, bulk: bool = False) -> N
     loader = store.bulk_load if bulk else store.load
     try:
         # From the file, not the text in memory: a second copy of the text would cost ~0.2 GB at 100k papers.
-        loader(path=str(claims.path), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+        if claims.text.startswith("\ufeff"):  # a byte-order mark, which Oxigraph reads as a stray character
+            loader(input=claims.text[1:].encode(), format=ox.RdfFormat.TURTLE, base_iri=BASE)
+        else:
+            loader(path=str(claims.path), format=ox.RdfFormat.TURTLE, base_iri=BASE)
     except SyntaxError as exc:
         raise InputError([syntax_problem(claims, exc)]) from None
 
@@ -129,7 +132,8 @@ def rewrite_refs(store: ox.Store, claims: ClaimsFile, keys: dict[str, str]) -> l
             continue  # only in a string or a comment
         problems.append(Problem(claims.shown, f"unknown BibTeX key '{key}' (ref:{key}): references.bib has no such entry",
                                 line=claims.line_of(f"ref:{key}") or claims.line_of(f"{REF}{key}"), record=key,
-                                fix="add the study to references.bib, or correct the key"))
+                                fix="add the study to references.bib, or correct the key"
+                                + closest_hint(key, list(keys), "ref:")))
     return problems
 
 

@@ -1,6 +1,7 @@
 """Errors that name the file, line and record at fault, so a curator can fix the input directly."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,3 +46,9 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def closest_hint(name: str, candidates: list[str], prefix: str = "") -> str:
+    """' (did you mean ref:KEY?)' naming the closest candidate, or '' when none is close."""
+    best = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
+    return f" (did you mean {prefix}{best[0]}?)" if best else ""

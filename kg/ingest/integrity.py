@@ -7,35 +7,49 @@ Undefined concepts are found by index instead (concept_problems).
 """
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from rdflib.namespace import SKOS
 
 from kg.ingest.claims_ttl import ClaimsFile
-from kg.ingest.errors import Problem
-from kg.model.namespace import CONCEPT, PREFIXES, compact
+from kg.ingest.errors import Problem, closest_hint
+from kg.model.namespace import BASE, CONCEPT, HS, MP, PREFIXES, compact
 from kg.query.named import internal_query
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 CONCEPT_MESSAGE = "concept is used but not defined"
 CONCEPT_FIX = "define it as a skos:Concept in kg/ontology/concepts.ttl (or in your claims file), or fix the name"
 
-# (internal query, message, fix)
-Check = tuple[str, str, str]
+BIB_KEY = ox.NamedNode(str(HS.bibKey))
+CLAIM_TYPE = ox.NamedNode(str(MP.Claim))
+CLAIM_BASE = BASE + "id/claim/"
+
+# (internal query, message, fix[, what the closest known name is looked up among: "claim" or "paper"])
+Check = tuple[str, str, str] | tuple[str, str, str, str]
 CLAIM_CHECKS: list[Check] = [
     ("integrity_undefined_claims", "evidence points at a claim that is not defined",
-     "declare the claim (a mp:Claim with mp:statement) or fix its name"),
+     "declare the claim (a mp:Claim with mp:statement) or fix its name", "claim"),
+    ("integrity_undefined_stance_claims", "a stance (mp:supports, mp:challenges or hs:qualifies) points at a claim "
+     "that is not defined", "declare the claim (a mp:Claim with mp:statement) or fix its name", "claim"),
     ("integrity_undefined_results", "evidence points at a measured result that is not defined",
      "declare the result (a hs:MeasuredResult with qudt:value) or fix its name"),
     ("integrity_undefined_pico", "evidence points at a PICO frame that is not defined",
      "declare the frame (a pico:PICO) or fix its name"),
     ("integrity_undefined_characterisations", "discrepancy points at a characterisation that is not defined",
      "declare the hs:Characterisation or fix its name"),
+    ("integrity_owl_imports", "owl:imports is not followed: the build reads no file but references.bib, the claims "
+     "and the shipped ontology, and never the network",
+     "copy the triples you need into the claims file and remove the owl:imports"),
 ]
 RECORD_CHECKS: list[Check] = [
     ("integrity_unknown_studies", "points at a study that references.bib does not define",
-     "refer to studies as ref:KEY with a key from references.bib"),
+     "refer to studies as ref:KEY with a key from references.bib", "paper"),
     ("integrity_unknown_sources", "source is not a source article in references.bib",
-     "add the source as an @online entry in references.bib and refer to it as ref:KEY"),
+     "add the source as an @online entry in references.bib and refer to it as ref:KEY", "paper"),
+    ("integrity_unknown_stance_subjects", "makes a stance (mp:supports, mp:challenges or hs:qualifies) but is no paper "
+     "or source in references.bib", "make the stance from a study as ref:KEY with a key from references.bib "
+     "(or write an hs:Evidence line, from which the build derives it)", "paper"),
 ]
 
 
@@ -61,14 +75,32 @@ def concept_problems(store: ox.Store, claims: ClaimsFile) -> list[Problem]:
 def integrity_problems(store: ox.Store, claims: ClaimsFile, checks: list[Check]) -> list[Problem]:
     """The problems `checks` find, located in the claims file where the node is named."""
     problems = []
-    for name, message, fix in checks:
+    known: dict[str, list[str]] = {}
+    for name, message, fix, *among in checks:
         solutions = store.query(internal_query(name).text, prefixes=PREFIXES)
         assert isinstance(solutions, ox.QuerySolutions)
         for row in solutions:
             node = row["node"]
             assert isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal)
             short = compact(node.value)
-            problems.append(Problem(claims.shown, message, line=claims.line_of(short) if short != node.value else None,
-                                    record=short, fix=fix))
+            line = claims.line_of(short) if short != node.value else claims.line_of(f"<{node.value}>")
+            hint = ""
+            if among:
+                names = known.setdefault(among[0], _known_names(store, among[0]))
+                hint = closest_hint(_local_name(node.value), names, "ref:" if among[0] == "paper" else "claim:")
+            problems.append(Problem(claims.shown, message, line=line, record=short, fix=fix + hint))
     return problems
+
+
+def _known_names(store: ox.Store, among: str) -> list[str]:
+    """BibTeX keys of the loaded records ("paper") or local names of the declared claims ("claim")."""
+    if among == "paper":
+        return sorted({q.object.value for q in store.quads_for_pattern(None, BIB_KEY, None) if isinstance(q.object, ox.Literal)})
+    return sorted({q.subject.value.removeprefix(CLAIM_BASE) for q in store.quads_for_pattern(None, RDF_TYPE, CLAIM_TYPE)
+                   if isinstance(q.subject, ox.NamedNode)})
+
+
+def _local_name(iri: str) -> str:
+    """The last segment of an IRI or URN: 'ghostpaper' for urn:x:ghostpaper."""
+    return re.split(r"[/#:]", iri.rstrip("/"))[-1]
 

@@ -19,6 +19,7 @@ from kg.ingest.bibtex import BibRecord
 from kg.ingest.build import DataSources, assemble
 from kg.ingest.claims_ttl import ClaimsFile
 from kg.ingest.errors import InputError, Problem, display_path
+from kg.ingest.literals import MESSAGE as LITERAL_MESSAGE
 from kg.model import paths
 from kg.model.namespace import HS, compact
 from kg.quality import shacl
@@ -77,7 +78,8 @@ def validate(sources: DataSources, shacl: bool = True) -> ValidationReport:
     report.problems = list(result.problems)
     report.timings.update(result.timings)
     report.triples = len(result.store)
-    if shacl:
+    if shacl and not any(p.message.startswith(LITERAL_MESSAGE) for p in report.problems):
+        # rdflib cannot turn an ill-typed literal into a value: SHACL would only add its traceback.
         t0 = time.perf_counter()
         report.problems += shacl_stage(result.store, sources, result.records, report.timings)
         report.timings["shacl"] = time.perf_counter() - t0

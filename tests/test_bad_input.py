@@ -1,0 +1,192 @@
+"""The bad-input corpus: every broken input fails with a located message, no traceback and no output file.
+
+Each case is the curated data/ with one mutation: a file in tests/resources/bad/turtle/ is appended to
+claims.ttl, one in tests/resources/bad/bibtex/ to references.bib (its first line, `# expect: REGEX` or
+`% expect: REGEX`, is what the message must contain); the cases that are bytes rather than text (NUL,
+invalid UTF-8, a 50 MB field, 1,000-deep braces) are generated here. Every case runs through `kg validate`
+and `kg build -o OUT` as subprocesses, all at once in a small pool, each with a timeout (a bound against a
+hang, not a timed assertion). Good-but-unusual inputs (tests/resources/bad/good/, CRLF, a BOM) must build
+and keep their text.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import DCTERMS
+
+from kg.ingest.build import DataSources
+from kg.model import paths
+from kg.quality.validate import validate
+
+BAD = Path(__file__).parent / "resources" / "bad"
+KG = Path(sys.executable).with_name("kg")
+TIMEOUT = 120  # seconds per command: a bound against a hang, far above the ~0.5 s a case takes
+WORKERS = 3
+# A line or a key; a problem with the whole file (missing, not UTF-8) names the file and what is wrong with it.
+LOCATED = re.compile(r"(references\.bib|claims\.ttl)(:\d+|: error: \[[^\]]+\]|: error: (file not found|not UTF-8 text))")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One mutation of the good data, and what its message must contain."""
+
+    name: str
+    mutate: Callable[[Path], None]  # edits references.bib / claims.ttl in the given directory
+    expect: str  # a regex the combined output must match
+
+
+def _append(file_name: str, text: bytes) -> Callable[[Path], None]:
+    def mutate(directory: Path) -> None:
+        with (directory / file_name).open("ab") as out:
+            out.write(b"\n" + text)
+    return mutate
+
+
+def _replace(file_name: str, old: bytes, new: bytes) -> Callable[[Path], None]:
+    def mutate(directory: Path) -> None:
+        path = directory / file_name
+        data = path.read_bytes()
+        assert old in data, f"{old!r} is no longer in data/{file_name}: update the case"
+        path.write_bytes(data.replace(old, new, 1))
+    return mutate
+
+
+def _file_cases(folder: str, target: str, comment: str) -> list[Case]:
+    cases = []
+    for path in sorted((BAD / folder).iterdir()):
+        text = path.read_bytes()
+        header = text.split(b"\n", 1)[0].decode()
+        assert header.startswith(f"{comment} expect: "), f"{path} must start with '{comment} expect: REGEX'"
+        cases.append(Case(f"{folder}/{path.stem}", _append(target, text), header.split("expect: ", 1)[1]))
+    return cases
+
+
+def _article(key: str, **fields: str) -> bytes:
+    base = {"author": "{Doe, J.}", "title": "{A study}", "journal": "{J Test}", "year": "{2020}", "verification": "{unverified}"}
+    base.update(fields)
+    return (f"@article{{{key},\n" + ",\n".join(f"  {k} = {v}" for k, v in base.items()) + "\n}\n").encode()
+
+
+GENERATED = [
+    Case("generated/bib-nul-byte", _append(paths.BIB_NAME, _article("nul2020", title="{A \x00 title}", year="{x}")), r"nul2020"),
+    Case("generated/bib-invalid-utf8", _append(paths.BIB_NAME, _article("utf2020").replace(b"A study", b"A \xff\xfe study")),
+         r"references\.bib"),
+    Case("generated/bib-50mb-field", _append(paths.BIB_NAME, _article("huge2020", note="{" + "x" * 50_000_000 + "}",
+                                                                      year="{20x0}")), r"huge2020"),
+    Case("generated/bib-1000-deep-braces", _append(paths.BIB_NAME, _article("deep2020", title="{" * 1001 + "x" + "}" * 1000)),
+         r"references\.bib"),
+    Case("generated/ttl-nul-byte", _append(paths.CLAIMS_NAME, b'ref:weinberg2017hipspine rdfs:comment "a \x00 b" \x00 .\n'),
+         r"claims\.ttl"),
+    Case("generated/ttl-invalid-utf8", _append(paths.CLAIMS_NAME, b'ref:weinberg2017hipspine rdfs:comment "a \xff b" .\n'),
+         r"claims\.ttl"),
+    Case("generated/ttl-ill-typed-result-value",
+         _replace(paths.CLAIMS_NAME, b"qudt:value 84.0", b'qudt:value "abc"^^xsd:decimal'),
+         r"claims\.ttl:\d+: error: \[res:rajeev2017-labral-sensitivity\] \(qudt:value\) ill-typed literal: \"abc\""),
+    Case("generated/ttl-deep-nesting", _append(paths.CLAIMS_NAME, b"<urn:x:a> rdfs:comment " + b"[ rdfs:comment " * 1000
+                                               + b"1" + b" ]" * 1000 + b" ;\n  qudt:value \"deep\"^^xsd:decimal ."),
+         r"claims\.ttl"),
+    Case("generated/claims-missing", lambda d: (d / paths.CLAIMS_NAME).unlink(), r"claims\.ttl: error:.*file not found"),
+    Case("generated/bib-missing", lambda d: (d / paths.BIB_NAME).unlink(), r"references\.bib: error:.*not found"),
+]
+CASES = _file_cases("turtle", paths.CLAIMS_NAME, "#") + _file_cases("bibtex", paths.BIB_NAME, "%") + GENERATED
+
+
+def _prepare(directory: Path, mutate: Callable[[Path], None]) -> Path:
+    directory.mkdir(parents=True)
+    for name in (paths.BIB_NAME, paths.CLAIMS_NAME):
+        shutil.copyfile(paths.DEFAULT_DATA_DIR / name, directory / name)
+    mutate(directory)
+    return directory
+
+
+def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(KG), *map(str, args)], capture_output=True, text=True, timeout=TIMEOUT, cwd=Path.cwd(),
+                          errors="replace")
+
+
+Outcome = tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str], Path]
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Every case's `kg validate` and `kg build -o OUT`, run concurrently once for the module."""
+    root = tmp_path_factory.mktemp("bad")
+
+    def one(index: int, case: Case) -> tuple[str, Outcome]:
+        directory = _prepare(root / f"case{index}", case.mutate)
+        out = directory / "out.nt"
+        return case.name, (_run("validate", "--data", directory), _run("build", "--data", directory, "-o", out), out)
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return dict(pool.map(lambda pair: one(*pair), enumerate(CASES)))
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 50
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_bad_input_fails_located_without_traceback_or_output(case: Case, outcomes: dict[str, Outcome]) -> None:
+    checked, built, out = outcomes[case.name]
+    for command, result in (("validate", checked), ("build", built)):
+        text = result.stdout + result.stderr
+        assert result.returncode != 0, f"kg {command} accepted {case.name}:\n{text}"
+        assert "Traceback" not in text, f"kg {command} on {case.name}:\n{text}"
+        assert LOCATED.search(text), f"kg {command} on {case.name} names no file with a line or key:\n{text}"
+        assert re.search(case.expect, text), f"kg {command} on {case.name} lacks {case.expect!r}:\n{text}"
+    assert not out.exists(), f"kg build wrote {out} for {case.name}"
+
+
+def _good_cases() -> list[tuple[str, Callable[[Path], None], str]]:
+    cases = []
+    for path in sorted((BAD / "good").iterdir()):
+        text = path.read_bytes()
+        title = text.split(b"\n", 1)[0].decode().removeprefix("% title: ")
+        cases.append((f"good/{path.stem}", _append(paths.BIB_NAME, text), title))
+
+    def crlf(directory: Path) -> None:
+        for name in (paths.BIB_NAME, paths.CLAIMS_NAME):
+            (directory / name).write_bytes((directory / name).read_bytes().replace(b"\n", b"\r\n"))
+
+    def bom(directory: Path) -> None:
+        for name in (paths.BIB_NAME, paths.CLAIMS_NAME):
+            (directory / name).write_bytes(b"\xef\xbb\xbf" + (directory / name).read_bytes())
+
+    cases += [("generated/crlf", crlf, "Hip-spine syndrome"), ("generated/bom", bom, "Hip-spine syndrome")]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "mutate", "title"), _good_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_unusual_but_good_input_builds_and_keeps_its_text(name: str, mutate: Callable[[Path], None], title: str,
+                                                          tmp_path: Path) -> None:
+    directory = _prepare(tmp_path / "data", mutate)
+    out = tmp_path / "out.nt"
+    result = _run("build", "--data", directory, "-o", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    graph = rdflib.Graph().parse(out, format="nt")
+    assert title in {str(t) for t in graph.objects(None, DCTERMS.title)}
+
+
+def test_owl_imports_are_never_fetched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation (parse, integrity and SHACL) with every socket refused: nothing tries the network."""
+    directory = _prepare(tmp_path / "data", _append(paths.CLAIMS_NAME, (BAD / "turtle" / "owl-imports-remote.ttl").read_bytes()))
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the build opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    report = validate(DataSources.resolve(directory), shacl=True)
+    assert any("owl:imports" in p.message and "example.org/remote.ttl" in (p.record or "") for p in report.errors), report.text()
