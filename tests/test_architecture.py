@@ -121,8 +121,7 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
     for importer, targets in sorted(graph.items()):
         for target in sorted(targets):
             for source, banned, why in FORBIDDEN:
-                exempt = source == "kg" and (_within(importer, "kg.cli") or _within(importer, "kg.serve"))
-                if _within(importer, source) and _within(target, banned) and not (exempt and banned.startswith("kg.")):
+                if _within(importer, source) and _within(target, banned):
                     found.append(f"{importer} imports {target}: {why}")
             a, b = _stage(importer), _stage(target)
             if a and b and STAGE_RANK[a] < STAGE_RANK[b]:

