@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
 from kg.cli.main import main
-from kg.store.serialize import to_rdflib, write_atomic
+from kg.ingest.files import write_atomic
+from kg.store.serialize import to_rdflib
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".trig": "trig"}
 

@@ -103,8 +103,8 @@ def fidelity(sources: DataSources, source: str | None) -> None:
 def network(sources: DataSources, kind: str, output: Path, max_nodes: int) -> None:
     """Build a network projection and write it as GraphML or as an HTML page."""
     from kg.analysis.network import project, write_graphml
+    from kg.ingest.files import write_atomic
     from kg.render.vis import to_vis_html
-    from kg.store.serialize import write_atomic
 
     suffix = output.suffix.lower()
     if suffix not in (".graphml", ".html", ".htm"):

@@ -1,6 +1,6 @@
 """Export the graph: RDF (Turtle, N-Triples, JSON-LD), GraphML, BibTeX rebuilt from the graph
 (kg.export.bibtex) and the flat evidence table as CSV (kg.export.tables). Files are written atomically
-(kg.store.serialize.write_atomic).
+(kg.ingest.files.write_atomic).
 """
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from kg.export.bibtex import to_bibtex
 from kg.export.tables import evidence_csv
-from kg.store.serialize import serialize, write_atomic
+from kg.ingest.files import write_atomic
+from kg.store.serialize import serialize
 
 if TYPE_CHECKING:
     from kg.store.graph import KnowledgeGraph

@@ -1,14 +1,12 @@
 """Write the graph to a file: format from the extension, same input gives the same bytes, written atomically."""
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 
+from kg.ingest.files import write_atomic
 from kg.model.namespace import PREFIXES
 
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld", ".trig": "trig"}
@@ -55,23 +53,6 @@ def serialize(store: ox.Store, fmt: str) -> bytes:
         context = {p: ns for p, ns in PREFIXES.items()}
         return graph.serialize(format="json-ld", context=context, auto_compact=True, sort_keys=True).encode("utf-8")
     return graph.serialize(format=fmt).encode("utf-8")
-
-
-def write_atomic(path: Path, data: bytes | Callable[[], bytes]) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data() if callable(data) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_graph(store: ox.Store, path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from kg.analysis.network.projections import project
-from kg.store.serialize import write_atomic
+from kg.ingest.files import write_atomic
 
 if TYPE_CHECKING:
     from kg.store.graph import KnowledgeGraph
