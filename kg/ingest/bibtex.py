@@ -18,10 +18,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts, split_multiple_persons_names
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
-from kg.ingest.errors import InputError, Problem, display_path
+from kg.ingest.errors import CONTROL_CHARACTER, InputError, Problem, closest_hint, display_path
 from kg.ingest.latex import decode_latex
 from kg.model.namespace import DOI, HS, WORK
 
@@ -184,9 +185,80 @@ def parse_bib(path: Path, text: str | None = None) -> list[BibRecord]:
                 problems.append(Problem(shown, f"field is {len(str(f.value)):,} characters long (at most {MAX_FIELD_CHARS:,})",
                                         line=(entry.start_line or 0) + 1, record=entry.key, prop=f.key,
                                         fix="shorten the field: references.bib holds citations, not full texts"))
+    problems += _value_problems(library, shown)
     if problems:
         raise InputError(problems)
     return [_record(entry, shown) for entry in library.entries]
+
+
+# BibTeX's standard styles predefine the month macros; any other bare word must be an @string of the file.
+MONTH_MACROS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"})
+NAME_FIELDS = ("author", "contributor")
+MAX_BRACE_DEPTH = 50
+_BRACE = re.compile(r"(?<!\\)[{}]")  # an unescaped brace (\{ is a literal brace)
+_MACRO_NAME = re.compile(r"[^\d\s\"#%'(),={}][^\s\"#%'(),={}]*")  # what BibTeX accepts as a macro name
+
+
+def _value_problems(library: Library, shown: str) -> list[Problem]:
+    """Values bibtexparser keeps silently wrong or that break on decoding: a control character (a NUL byte),
+    braces nested deeper than MAX_BRACE_DEPTH, an unbraced word that no @string defines (it would reach the
+    graph as the macro's name) and a name list with an empty name (`{ and }` would become a person 'and')."""
+    macros = {key.lower() for key in library.strings_dict} | MONTH_MACROS
+    problems = []
+    for entry in library.entries:
+        for f in entry.fields:
+            line = (f.start_line if f.start_line is not None else entry.start_line or 0) + 1
+            value = str(f.value)
+            control = CONTROL_CHARACTER.search(value)
+            if control:
+                problems.append(Problem(
+                    shown, f"control character U+{ord(control.group()):04X} in the value (binary data or a NUL byte)",
+                    line=line + value.count("\n", 0, control.start()), record=entry.key, prop=f.key,
+                    fix="remove it: references.bib is plain text"))
+            elif (depth := _brace_depth(value)) > MAX_BRACE_DEPTH:  # the LaTeX decoder recurses per level
+                problems.append(Problem(
+                    shown, f"braces nested {depth} deep inside the value (at most {MAX_BRACE_DEPTH})", line=line,
+                    record=entry.key, prop=f.key,
+                    fix="remove the extra braces: {{Title}} protects a word's case; more levels add nothing"))
+            elif f.enclosing == "no-enclosing" and not value.isdigit():  # neither braced, quoted, nor a number
+                if _MACRO_NAME.fullmatch(value) and value.lower() not in macros:
+                    defined = sorted(library.strings_dict)
+                    hint = closest_hint(value, defined) or (f" (defined: {', '.join(defined)})" if defined else "")
+                    problems.append(Problem(
+                        shown, f"undefined @string macro '{value}'", line=line, record=entry.key, prop=f.key,
+                        fix=f"define it before the entry as @string{{{value} = {{...}}}}, or write the value in braces: "
+                            f"{f.key} = {{{value}}}" + hint))
+                elif "#" in value:
+                    problems.append(Problem(
+                        shown, f"'#' concatenation is not supported here: {value}", line=line, record=entry.key,
+                        prop=f.key, fix=f"write the whole value in braces: {f.key} = {{...}}"))
+            elif f.key.lower() in NAME_FIELDS and _has_empty_name(value):
+                problems.append(Problem(
+                    shown, f"the {f.key.lower()} list has an empty name: {{{value}}}", line=line, record=entry.key,
+                    prop=f.key, fix="write names separated by ' and ' with a name on each side, e.g. "
+                                    "{Smith, John and Doe, Jane}; brace a corporate name: {{Barnes and Noble} and Doe, Jane}"))
+    return problems
+
+
+def _brace_depth(value: str) -> int:
+    """How deep braces nest inside a value (the field's own braces are already removed)."""
+    depth = deepest = 0
+    for match in _BRACE.finditer(value):
+        depth += 1 if match.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _has_empty_name(value: str) -> bool:
+    """Whether an 'and' of the name list (outside braces) lacks a name on one side: 'and', 'Smith, J. and'."""
+    if not value.strip():
+        return False  # an empty field is a missing field (check_records says so)
+    outside, depth = [], 0
+    for char in value:  # braced text (a corporate name, a protected word) is one opaque letter
+        depth += (char == "{") - (char == "}")
+        outside.append(char if depth == 0 and char != "}" else "x")
+    names = re.split(r"(?:^|\s)and(?=\s|$)", "".join(outside), flags=re.IGNORECASE)
+    return any(not name.strip(" \t\r\n,") for name in names)
 
 
 def _guess_key(raw: str) -> str | None:
