@@ -125,11 +125,8 @@ def _assemble(sources: DataSources, store: ox.Store | None, *, parallel: bool | 
         t0 = time.perf_counter()
         try:
             name_blank_nodes(store, claims)
-        except RecursionError:
-            raise InputError(_bib_problems(bib) + [Problem(
-                claims.shown, "blank nodes or lists are nested too deeply to name",
-                line=claims.line_of("[") or claims.line_of("("),
-                fix="split the nesting into named nodes (or a list into several statements)")]) from None
+        except InputError as exc:  # blank nodes nested too deep
+            raise InputError(_bib_problems(bib) + exc.problems) from None
         timings["name_blank_nodes"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.ingest.errors import InputError, Problem, closest_hint, display_path
-from kg.model.namespace import BASE, REF
+from kg.ingest.errors import CONTROL_CHARACTER, InputError, Problem, closest_hint, display_path
+from kg.model.namespace import BASE, REF, compact
 from kg.query.binding import bind_table
 from kg.query.named import internal_query
 
@@ -39,6 +39,12 @@ class ClaimsFile:
             raise InputError([Problem(self.shown, "file not found", fix="pass --claims PATH or --data DIR")]) from None
         except UnicodeDecodeError as exc:
             raise InputError([Problem(self.shown, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        control = CONTROL_CHARACTER.search(self.text)
+        if control:  # Turtle allows most of them raw inside a string; in a curated file they are corruption
+            raise InputError([Problem(
+                self.shown, f"control character U+{ord(control.group()):04X} in the text (binary data or a NUL byte)",
+                line=self.text.count("\n", 0, control.start()) + 1,
+                fix="remove it: claims.ttl is plain text")])
         self._lines: list[str] | None = None
 
     def line_of(self, needle: str) -> int | None:
@@ -144,7 +150,11 @@ def _segment(key: str) -> str:
 
 def name_blank_nodes(store: ox.Store, claims: ClaimsFile) -> int:
     """Give every blank node a stable IRI: <holder>/<predicate local name>, numbered among same-named siblings
-    in the order of their content (so the numbering does not depend on parse order); returns how many."""
+    in the order of their content (so the numbering does not depend on parse order); returns how many.
+
+    The cells of a list `( a b c )` after the first are named by position under the first (<head>/2, <head>/3),
+    so a list of thousands of items is flat, not thousands deep. Blank nodes nested more than MAX_NESTING deep
+    raise InputError naming the statement that holds them."""
     if not claims.may_have_blank_nodes():
         return 0  # skip the scan over every triple (~0.3 s at 10k papers)
     found = store.query(internal_query("build_blank_node_triples").text)
@@ -153,7 +163,15 @@ def name_blank_nodes(store: ox.Store, claims: ClaimsFile) -> int:
     held = [(row["s"], row["p"], row["o"]) for row in found]
     if not held:
         return 0
-    names = _names(held)
+    try:
+        names = _names(held)
+    except NestedTooDeep as exc:
+        record = compact(exc.top) if exc.top else None
+        line = (claims.line_of(record) or claims.line_of(f"<{exc.top}>")) if record else None
+        raise InputError([Problem(
+            claims.shown, f"blank nodes are nested {exc.depth} levels deep (at most {MAX_NESTING})",
+            line=line or claims.line_of("["), record=record,
+            fix="give the inner nodes names of their own instead of nesting [ ... ] inside one another")]) from None
 
     def named(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> ox.NamedNode | ox.Literal:
         return ox.NamedNode(names[term.value]) if isinstance(term, ox.BlankNode) else term
@@ -164,8 +182,18 @@ def name_blank_nodes(store: ox.Store, claims: ClaimsFile) -> int:
     return len(names)
 
 
-def _names(held: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]]
-           ) -> dict[str, str]:
+class NestedTooDeep(Exception):
+    """Blank nodes nested more than MAX_NESTING levels; top is the named node holding them (None if none does)."""
+
+    def __init__(self, depth: int, top: str | None) -> None:
+        super().__init__(f"blank nodes nested {depth} levels deep")
+        self.depth, self.top = depth, top
+
+
+Held = list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]]
+
+
+def _names(held: Held) -> dict[str, str]:
     """Blank node id -> IRI."""
     out_edges: dict[str, list[tuple[str, object]]] = defaultdict(list)
     holder: dict[str, tuple[object, str]] = {}
@@ -177,18 +205,39 @@ def _names(held: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedN
             candidate = (s, re.split(r"[/#]", p.value)[-1])
             if o.value not in holder or _sort_key(candidate) < _sort_key(holder[o.value]):
                 holder[o.value] = candidate
+    cells, rest_of = _list_cells(held)
+    for cell, (head, position) in cells.items():
+        holder[cell] = (ox.BlankNode(head), str(position))  # <head>/2, <head>/3, ...: one level, however long
+    everything = set(out_edges) | set(holder)
+    depths = _depths(everything, holder)
+    deepest = max(everything, key=lambda b: (depths[b], b))
+    if depths[deepest] >= MAX_NESTING:  # depth counts the blank holders above a node: its own level is one more
+        raise NestedTooDeep(depths[deepest] + 1, _top(deepest, holder))
 
     signatures: dict[str, str] = {}
 
     def signature(bnode: str, seen: frozenset[str] = frozenset()) -> str:
-        """The node's content with nested blank nodes expanded: equal signatures mean interchangeable nodes."""
+        """The node's content with nested blank nodes expanded: equal signatures mean interchangeable nodes.
+
+        A list is spelled out flat at its first cell, `rest (items...)`; the later cells hold their item only."""
         if bnode in signatures:
             return signatures[bnode]
         if bnode in seen:
             return "_:cycle"
-        parts = sorted(f"{p} {signature(o.value, seen | {bnode}) if isinstance(o, ox.BlankNode) else o}"
-                       for p, o in out_edges.get(bnode, []))
-        signatures[bnode] = "[" + " ; ".join(parts) + "]"
+        inner = seen | {bnode}
+        parts = []
+        for p, o in out_edges.get(bnode, []):
+            if not isinstance(o, ox.BlankNode):
+                parts.append(f"{p} {o}")
+            elif o.value not in cells:
+                parts.append(f"{p} {signature(o.value, inner)}")
+            elif bnode not in cells:  # the first cell: the whole list, one item after another
+                items, cell = [], o.value
+                while cell in cells:
+                    items.append(signature(cell, inner))
+                    cell = rest_of.get(cell, "")
+                parts.append(f"{p} ({' '.join(items)})")
+        signatures[bnode] = "[" + " ; ".join(sorted(parts)) + "]"
         return signatures[bnode]
 
     names: dict[str, str] = {}
@@ -212,10 +261,73 @@ def _names(held: list[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedN
         return unique
 
     # Parents before children, siblings in content order: the same graph always gets the same names.
-    everything = set(out_edges) | set(holder)
-    for bnode in sorted(everything, key=lambda b: (_depth(b, holder), _holder_key(holder.get(b)), signature(b))):
+    for bnode in sorted(everything, key=lambda b: (depths[b], _holder_key(holder.get(b)), signature(b))):
         name(bnode)
     return names
+
+
+RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
+MAX_NESTING = 100  # levels of blank nodes inside blank nodes; a list is one level however long it is
+
+
+def _list_cells(held: Held) -> tuple[dict[str, tuple[str, int]], dict[str, str]]:
+    """The cells of each list after its first: cell -> (first cell, position from 2); and cell -> next cell.
+
+    A cell is a blank node that only the rdf:rest of another blank node points at, as `( ... )` writes them."""
+    rest_of: dict[str, str] = {}
+    pointed_at: dict[str, int] = defaultdict(int)
+    for s, p, o in held:
+        if isinstance(o, ox.BlankNode):
+            pointed_at[o.value] += 1
+            if isinstance(s, ox.BlankNode) and p.value == RDF_REST:
+                rest_of[s.value] = o.value
+    later = {cell for cell in rest_of.values() if pointed_at[cell] == 1}
+    cells: dict[str, tuple[str, int]] = {}
+    for head in sorted(set(rest_of) - later):
+        position, cell = 2, rest_of[head]
+        while cell in later and cell not in cells:
+            cells[cell] = (head, position)
+            position, cell = position + 1, rest_of.get(cell, "")
+    return cells, rest_of
+
+
+def _depths(nodes: set[str], holder: dict[str, tuple[object, str]]) -> dict[str, int]:
+    """How many blank holders each node has above it, without recursion (a chain may be thousands long)."""
+    depths: dict[str, int] = {}
+    for start in nodes:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        bnode = start
+        while bnode not in depths:
+            parent = holder.get(bnode)
+            if parent is None or not isinstance(parent[0], ox.BlankNode):
+                depths[bnode] = 0
+            elif bnode in on_chain:  # a cycle of _:labels: each node counts its own way round
+                depths.update((node, _depth(node, holder)) for node in chain)
+            else:
+                chain.append(bnode)
+                on_chain.add(bnode)
+                bnode = parent[0].value
+        depth = depths[bnode]
+        for node in reversed(chain):
+            if node not in depths:
+                depth += 1
+                depths[node] = depth
+    return depths
+
+
+def _top(bnode: str, holder: dict[str, tuple[object, str]]) -> str | None:
+    """The named node at the top of a chain of blank holders, or None when the top is blank too."""
+    seen = {bnode}
+    while bnode in holder:
+        parent = holder[bnode][0]
+        if not isinstance(parent, ox.BlankNode):
+            return parent.value if isinstance(parent, ox.NamedNode) else None
+        bnode = parent.value
+        if bnode in seen:
+            return None
+        seen.add(bnode)
+    return None
 
 
 def _sort_key(holder: tuple[object, str]) -> tuple[str, str]:

@@ -83,7 +83,8 @@ def integrity_problems(store: ox.Store, claims: ClaimsFile, checks: list[Check])
             node = row["node"]
             assert isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal)
             short = compact(node.value)
-            line = claims.line_of(short) if short != node.value else claims.line_of(f"<{node.value}>")
+            # As the text names it: by prefix (res:x) or in full (<https://...>, also for a project IRI).
+            line = (claims.line_of(short) if short != node.value else None) or claims.line_of(f"<{node.value}>")
             hint = ""
             if among:
                 names = known.setdefault(among[0], _known_names(store, among[0]))
