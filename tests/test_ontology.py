@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from rdflib.namespace import PROV, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
 from kg.model import paths
 from kg.model.namespace import HS
