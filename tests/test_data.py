@@ -181,7 +181,8 @@ def test_a_claims_origin_is_never_a_study_against_it(real_kg) -> None:
     assert real_kg.select("""SELECT ?c ?p WHERE { ?c a mp:Claim ; prov:wasDerivedFrom ?p .
                              ?e hs:evidenceFor ?c ; hs:evidenceFrom ?p ; hs:stance hs:Contradicting }""") == []
     propositions = {r["c"].rsplit("/", 1)[1] for r in real_kg.select(
-        "SELECT ?c WHERE { ?c a hs:TestProposition ; prov:wasAttributedTo hs:curators FILTER NOT EXISTS { ?c prov:wasDerivedFrom ?x } }")}
+        """SELECT ?c WHERE { ?c a hs:TestProposition ; prov:wasAttributedTo hs:curators
+                             FILTER NOT EXISTS { ?c prov:wasDerivedFrom ?x } }""")}
     assert propositions == {"negative-mri-rules-out", "mri-reliable-intra-articular", "fusion-order-changes-tha-risk"}
 
 
