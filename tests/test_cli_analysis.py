@@ -34,7 +34,7 @@ def test_summary_prints_the_evidence_and_the_certainty_working(claim: str) -> No
     assert "Eneqvist 2017 (eneqvist2017lumbar)" in out and "Barry 2017" in out
     assert "Haskel 2020" not in out  # a study of hip arthroscopy does not bear on a hip replacement claim
     assert "Balance (weights by level of evidence)" in out
-    assert "Certainty: Very low" in out
+    assert "Certainty: Low" in out  # two direct cohorts that agree, nobody against
     for domain in ("start", "risk of bias", "inconsistency", "indirectness", "imprecision"):
         assert f"  {domain} " in out
 
