@@ -276,7 +276,8 @@ def test_vis_page_focus_and_depth(ev: nx.Graph) -> None:
     focus = next(n for n in nodes if n["id"] == LABRAL)
     assert focus["borderWidth"] == 4
     assert {e["color"] for e in edges if e["from"] == LABRAL or e["to"] == LABRAL} >= {
-        STANCE_COLOUR["supports"], STANCE_COLOUR["contradicts"]}
+        STANCE_COLOUR["supports"], STANCE_COLOUR["contradicts"], STANCE_COLOUR["inconclusive"]}
+    assert [e["dashes"] for e in edges if e["color"] == STANCE_COLOUR["inconclusive"]] == [[2, 4]]  # Annabell
     two, _ = to_vis_html(ev, focus=LABRAL, depth=2)
     assert len(page_data(two)[0]) == len(nx.single_source_shortest_path_length(ev, LABRAL, cutoff=2))
     capped, omitted = to_vis_html(ev, focus=LABRAL, depth=2, max_nodes=5)
