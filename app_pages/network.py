@@ -133,7 +133,8 @@ def render() -> None:
     st.title("Evidence network")
     st.caption("Studies (blue dots), claims (purple diamonds), concepts (brown triangles) and source articles "
                "(orange squares). Edges from studies to claims are coloured by stance: green supports, red "
-               "contradicts, amber (dashed) qualifies, grey (dotted) inconclusive. Hover for details; drag to move; scroll to zoom.")
+               "contradicts, amber (dashed) qualifies, grey (dotted) inconclusive. Hover for details; drag to "
+               "move; scroll to zoom.")
     claims, around = None, ""
     if resources.network_limit() is not None:
         focus = widget_value("network", "net_focus", param("focus"))
