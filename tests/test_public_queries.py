@@ -148,3 +148,20 @@ def test_every_evidence_line_has_its_public_claim_direction_and_paper(real_kg: K
     assert real_kg.execute("ASK { ?e a obo:SEPIO_0000002 ; obo:SEPIO_0000183 obo:SEPIO_0000405 }")
     # no SKOS mapping is left on a property: public terms are reached through rdfs:subPropertyOf
     assert real_kg.select("SELECT ?p WHERE { ?p a owl:ObjectProperty ; skos:closeMatch ?x }") == []
+
+
+def test_the_cli_runs_a_public_question_and_lists_them() -> None:
+    from click.testing import CliRunner
+
+    from kg.cli.main import main as cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["query", "public/odds_ratios", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "0.25" in result.output and "95% confidence interval" in result.output
+    mri = runner.invoke(cli, ["query", "public/sensitivities", "-p", "test_concept=mesh:D008279", "--format", "csv"])
+    assert mri.exit_code == 0 and "lee2019-mri-obs1" in mri.output and "lee2019-cta" not in mri.output
+    unknown = runner.invoke(cli, ["query", "public/nothing"])
+    assert unknown.exit_code == 1 and "public/sensitivities" in unknown.output
+    listed = runner.invoke(cli, ["queries"])
+    assert "public/claims_only_qualified" in listed.output
