@@ -20,7 +20,7 @@ from app_pages.widgets import literal, param, param_list, seed, set_params, widg
 from kg.analysis.network import claims_around
 
 KINDS = ["study", "claim", "concept", "source"]
-STANCES = ["supports", "contradicts", "qualifies"]
+STANCES = ["supports", "contradicts", "qualifies", "inconclusive"]
 DEFAULT_CAP = 150
 NETWORK_HEIGHT = 760  # px
 DEPTHS = [1, 2, 3]
@@ -133,7 +133,8 @@ def render() -> None:
     st.title("Evidence network")
     st.caption("Studies (blue dots), claims (purple diamonds), concepts (brown triangles) and source articles "
                "(orange squares). Edges from studies to claims are coloured by stance: green supports, red "
-               "contradicts, amber (dashed) qualifies. Hover for details; drag to move; scroll to zoom.")
+               "contradicts, amber (dashed) qualifies, grey (dotted) inconclusive. Hover for details; drag to "
+               "move; scroll to zoom.")
     claims, around = None, ""
     if resources.network_limit() is not None:
         focus = widget_value("network", "net_focus", param("focus"))

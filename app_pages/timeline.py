@@ -75,7 +75,7 @@ def render() -> None:
     """The Timeline page."""
     st.title("Timeline")
     st.caption("Studies by year of publication for each claim: green supports, red contradicts, "
-               "amber qualifies. Studies without a year are listed below the chart.")
+               "amber qualifies, grey inconclusive. Studies without a year are listed below the chart.")
     wanted = [s for s in param_list("claim")][:CLAIMS_MAX]
     find = st.text_input("Find claims", key=FIND_KEY, placeholder="words from a claim's label, to add it below")
     options = claim_options(find, [*wanted, *st.session_state.get(CLAIMS_KEY, [])])

@@ -103,7 +103,7 @@ def test_latex_escapes_specials() -> None:
 def test_evidence_csv_is_the_flat_table(real_kg: KnowledgeGraph) -> None:
     rows = list(csv.DictReader(io.StringIO(evidence_csv(real_kg))))
     assert list(rows[0]) == ["study", "claim", "stance", "design", "n", "year"]
-    assert len(rows) == 33  # one per evidence line
+    assert len(rows) == 32  # one per evidence line
     eneqvist = [r for r in rows if r["study"] == "eneqvist2017lumbar"
                 and r["claim"].endswith("/lumbar-disease-worsens-hip-surgery")]
     assert eneqvist == [{"study": "eneqvist2017lumbar",

@@ -31,7 +31,7 @@ def test_builds_once_then_reuses(data: DataSources, tmp_path: Path) -> None:
     again = open_or_build(store, data)
     assert again.build is None  # reused, not rebuilt
     assert len(again) == n
-    assert again.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a mp:Claim }")[0]["n"] == 30
+    assert again.select("SELECT (COUNT(*) AS ?n) WHERE { ?c a mp:Claim }")[0]["n"] == 31
 
 
 def test_changed_input_rebuilds_and_swaps(data: DataSources, tmp_path: Path) -> None:

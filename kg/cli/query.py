@@ -27,6 +27,8 @@ CELL_WIDTH = 80  # the table format is for reading: longer cells are cut (csv, t
 
 # ------------------------------------------------------------------------------------------ formatting
 
+PUBLIC = "public/"  # `kg query public/NAME` runs kg/query/rq/public/NAME.rq
+
 def compact(value: Any) -> Any:
     """A table cell that is an IRI as a prefixed name (claim:x, c:mri) when a project prefix covers it;
     anything else unchanged."""
@@ -137,20 +139,25 @@ def queries_command(sources: DataSources, fmt: str) -> None:
     Takes --data/--bib/--claims like every command, so scripts can pass them throughout; the list itself
     comes from kg/queries and does not depend on the data.
     """
-    from kg.query.named import list_queries
+    from kg.query.named import NamedQuery, list_queries, public_queries
 
     found = list_queries()
+    public = [NamedQuery(PUBLIC + q.name, q.title, q.description, q.params, q.columns, q.text, q.path)
+              for q in public_queries()]
     if fmt == "json":
         click.echo(json.dumps([
             {"name": q.name, "title": q.title, "description": q.description, "columns": list(q.columns),
              "params": [{"name": p.name, "type": p.type, "default": p.default, "help": p.help} for p in q.params]}
-            for q in found], ensure_ascii=False, indent=2))
+            for q in found + public], ensure_ascii=False, indent=2))
         return
-    width = max(len(q.name) for q in found)
-    for q in found:
-        click.echo(f"{q.name:<{width}}  {q.title}")
-        for p in q.params:
-            click.echo(f"{'':<{width}}    --param {p.describe()}")
+    width = max(len(q.name) for q in found + public)
+    for title, group in (("", found), ("\nThe same questions in public vocabularies only (no project terms):", public)):
+        if title:
+            click.echo(title)
+        for q in group:
+            click.echo(f"{q.name:<{width}}  {q.title}")
+            for p in q.params:
+                click.echo(f"{'':<{width}}    --param {p.describe()}")
     click.echo("\nRun one with: kg query NAME [--param key=value]; see its columns with kg queries --format json.")
 
 
@@ -183,11 +190,18 @@ def query_command(sources: DataSources, name: str | None, params: tuple[str, ...
         _run_adhoc(sources, text, fmt, timeout, max_rows)
         return
     assert name is not None
-    from kg.query.named import NamedQueryError, get_query, run_named
+    from kg.query.named import NamedQueryError, get_query, public_queries, run_named, run_public
 
     try:
-        get_query(name)  # fail on a bad name before paying for the load
-        frame = run_named(load_graph(sources), name, parse_param_options(params))
+        if name.startswith(PUBLIC):  # a question in public vocabularies (kg/query/rq/public/)
+            public = name.removeprefix(PUBLIC)
+            if public not in {q.name for q in public_queries()}:
+                raise NamedQueryError(f"no public query named '{public}'; known: "
+                                      f"{', '.join(PUBLIC + q.name for q in public_queries())}")
+            frame = run_public(load_graph(sources), public, parse_param_options(params))
+        else:
+            get_query(name)  # fail on a bad name before paying for the load
+            frame = run_named(load_graph(sources), name, parse_param_options(params))
     except NamedQueryError as exc:
         fail(f"Error: {exc}")
     click.echo(format_frame(frame, fmt), nl=False)

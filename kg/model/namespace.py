@@ -30,6 +30,10 @@ class HS(DefinedNamespace):
     Supporting: URIRef
     Contradicting: URIRef
     Qualifying: URIRef
+    Inconclusive: URIRef
+    TestProposition: URIRef
+    curators: URIRef
+    GroupComparison: URIRef
     MeasuredResult: URIRef
     RegressionCoefficient: URIRef
     StandardizedRegressionCoefficient: URIRef
@@ -72,6 +76,7 @@ class HS(DefinedNamespace):
     assertedBy: URIRef
     sourceSection: URIRef
     curationNote: URIRef
+    exposure: URIRef
     # results
     resultOf: URIRef
     indexTest: URIRef
@@ -86,6 +91,10 @@ class HS(DefinedNamespace):
     confidenceLevel: URIRef
     pValue: URIRef
     pValueRelation: URIRef
+    compares: URIRef
+    eventCount: URIRef
+    groupSize: URIRef
+    eventCountDerived: URIRef
     # characterisations
     referenceNumber: URIRef
     citedAs: URIRef

@@ -12,6 +12,7 @@ ONTOLOGY_DIR = MODEL_DIR / "ontology"
 SHAPES_DIR = MODEL_DIR / "shapes"
 QUERIES_DIR = PACKAGE_DIR / "query" / "rq"
 INTERNAL_QUERIES_DIR = QUERIES_DIR / "internal"
+PUBLIC_QUERIES_DIR = QUERIES_DIR / "public"
 # The curated data ships inside the package (kg/data, a link to the checkout's data/ that the wheel turns into
 # copies), so `kg.load()` and `kg build` work from an installed wheel as well as from a checkout.
 # Resolved, so messages name data/claims.ttl in a checkout rather than the link.
@@ -38,3 +39,9 @@ def query_files() -> list[Path]:
 def internal_query_files() -> list[Path]:
     """The library's own SPARQL (queries and updates it runs itself, not published as named queries)."""
     return sorted([*INTERNAL_QUERIES_DIR.glob("*.rq"), *INTERNAL_QUERIES_DIR.glob("*.ru")])
+
+
+def public_query_files() -> list[Path]:
+    """The analyst questions written in public vocabularies only (SEPIO, IAO, STATO, PICO, PROV, CiTO, ...): the
+    proof that the graph answers without the project glossary."""
+    return sorted(PUBLIC_QUERIES_DIR.glob("*.rq"))

@@ -12,7 +12,8 @@ C = PREFIXES["c"]
 CLAIM = PREFIXES["claim"]
 OBO = PREFIXES["obo"]
 
-STANCE_NAMES = {HS + "Supporting": "supports", HS + "Contradicting": "contradicts", HS + "Qualifying": "qualifies"}
+STANCE_NAMES = {HS + "Supporting": "supports", HS + "Contradicting": "contradicts", HS + "Qualifying": "qualifies",
+                HS + "Inconclusive": "inconclusive"}
 KIND_NAMES = {HS + "Misreport": "misreport", HS + "StaleCitation": "stale citation",
               HS + "CharacterisationGap": "characterisation gap"}
 VERIFICATION_NAMES = {HS + "Verified": "verified", HS + "PartlyVerified": "partly verified",
@@ -30,7 +31,7 @@ GRADES = {4: "High", 3: "Moderate", 2: "Low", 1: "Very low"}
 
 # Network projections (kg.analysis.network) and how they are drawn.
 NETWORK_KINDS = ("evidence", "study-claim", "concept", "coauthor")
-STANCE_SIGN = {"supports": 1, "contradicts": -1, "qualifies": 0}
+STANCE_SIGN = {"supports": 1, "contradicts": -1, "qualifies": 0, "inconclusive": 0}
 NODE_STYLE = {  # kind -> (colour, vis shape); colour-blind-safe Tableau 10 hues
     "study": ("#4e79a7", "dot"),
     "claim": ("#b07aa1", "diamond"),
@@ -41,5 +42,5 @@ NODE_STYLE = {  # kind -> (colour, vis shape); colour-blind-safe Tableau 10 hues
 }
 UNBACKED_COLOUR = "#e8d2e2"  # claims no study bears on: a pale claim colour, so gaps stand out
 # One palette for stances everywhere (network edges, timeline marks, tables).
-STANCE_COLOUR = {"supports": "#2e8b3e", "contradicts": "#d62728", "qualifies": "#f0a30a"}
+STANCE_COLOUR = {"supports": "#2e8b3e", "contradicts": "#d62728", "qualifies": "#f0a30a", "inconclusive": "#7f7f7f"}
 OTHER_EDGE_COLOUR = "#c7c7c7"

@@ -206,6 +206,30 @@ def internal_query(name: str) -> NamedQuery:
     return queries[name]
 
 
+def public_queries() -> list[NamedQuery]:
+    """The analyst questions in kg/query/rq/public/, which use public vocabularies only (no hs: term), sorted
+    by name. Run one with `run_public`; they are not in `kg queries`, whose named queries use the project's
+    own terms."""
+    queries = _load_internal(tuple((str(p), p.stat().st_mtime_ns) for p in paths.public_query_files()))
+    return [q for _, q in sorted(queries.items())]
+
+
+def run_public(kg: KnowledgeGraph, name: str, params: Mapping[str, str | None] | None = None) -> pd.DataFrame:
+    """Run the public-vocabulary question `name` (kg/query/rq/public/NAME.rq) like a named query."""
+    found = {q.name: q for q in public_queries()}
+    if name not in found:
+        raise UnknownQueryError(f"no public query named '{name}'; known: {', '.join(sorted(found))}")
+    query = found[name]
+    result = kg.execute(query.text, bind_params(query, params))
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryDefinitionError(f"{name}: a public query must be a SELECT query")
+    got = [v.value for v in result.variables]
+    if set(got) != set(query.columns):
+        raise QueryDefinitionError(f"{name}: the header declares columns {', '.join(query.columns)} "
+                                   f"but the query selects {', '.join(got)}")
+    return solutions_frame(result, list(query.columns))
+
+
 # ----------------------------------------------------------------------------------------- parameters
 
 def parse_iri(value: str) -> ox.NamedNode:

@@ -142,6 +142,8 @@ def _vis_edges(H: nx.Graph[str]) -> list[dict[str, Any]]:
                                 "width": 2.5 if stance else 1}
         if stance == "qualifies":
             edge["dashes"] = True
+        elif stance == "inconclusive":  # a result that settles nothing either way: dotted, as faint as its weight
+            edge["dashes"] = [2, 4]
         edges.append(edge)
     return edges
 
@@ -153,7 +155,8 @@ def to_vis_html(G: nx.Graph[str], *, max_nodes: int = 300, focus: str | None = N
     Without `focus` the view is the whole graph; with it, the focus node's neighbourhood to `depth` hops
     (1 by default), the focus drawn larger. If the view has more than `max_nodes` nodes, the best-connected are
     kept (nearest the focus first) and the page says how many of each kind were left out. Colour and shape show
-    the node kind, edge colour the stance (supports green, contradicts red, qualifies amber and dashed).
+    the node kind, edge colour the stance (supports green, contradicts red, qualifies amber and dashed, inconclusive grey and
+    dotted).
     vis-network is inlined (no network access needed); the layout is computed once (seeded physics) and then
     frozen. Every string from the data is HTML-escaped and the data JSON cannot close its script element.
     """

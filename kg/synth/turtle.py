@@ -83,7 +83,7 @@ def pico(paper: Paper) -> str:
     who = "Patients" if st.design.kind != "lab" else "Specimens"
     parts.append(f'{part}population> a pico:Population ; rdfs:label "{esc(f"{who} with {topic.condition.label}")}" ; '
                  f"pico:condition c:{topic.condition.slug}")
-    if st.sample_known and st.design.unit in ("patients", "hips", "specimens"):
+    if st.sample_known and st.design.unit == "patients":  # pico:numberOfParticipants counts people only
         parts.append(f" ; pico:numberOfParticipants {st.sample}")
     parts.append(f" .\n{part}interventionGroup> a pico:InterventionGroup ; pico:intervention c:{topic.index.slug} .\n")
     if topic.comparator:
@@ -100,7 +100,7 @@ def claim(paper: Paper, c: Claim) -> str:
     return (f"claim:{c.slug} a mp:Claim ;\n    rdfs:label \"{esc(c.label)}\" ;\n"
             f"    mp:statement \"{esc(c.statement)}\" ;\n"
             f"    dcterms:subject {' , '.join('c:' + s for s in c.subjects)} ;\n"
-            f"    prov:wasDerivedFrom {derived} ;\n{asserted}"
+            f"    prov:wasDerivedFrom {derived} ;\n    prov:wasAttributedTo {ref} ;\n{asserted}"
             f"    hs:sourceSection \"{c.source_section}\" .\n\n")
 
 

@@ -29,8 +29,8 @@ SCREENSHOTS = REPO / "docs" / "screenshots"
 HOSTILE = '<script>alert(1)</script> & "quotes"'
 HOSTILE_KEY = "script2021test"
 HOSTILE_IRI = "https://w3id.org/hipspine/id/work/script2021test"
-CLAIM = "lumbar-disease-worsens-hip-surgery"
-CLAIM_LABEL = "Lumbar spine disease worsens hip surgery outcomes"
+CLAIM = "mri-detects-chondral-lesions"  # a claim with studies for and against it
+CLAIM_LABEL = "MRI detects chondral lesions of the hip reliably"
 CHART = "[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg"
 NETWORK = "[data-testid='stIFrame']"
 # What shows each page has finished drawing, by page module.
@@ -224,7 +224,7 @@ def test_deep_link_reopens_a_claim(page: Page, app_url: str) -> None:
     url = f"{app_url}/claims?claim={CLAIM}"
     for _ in range(2):  # open it, then reload the same address
         open_page(page, url, CLAIM_LABEL, "[data-testid='stMetric']")
-        expect(page.get_by_role("heading", name="Supporting (2)")).to_be_visible()
+        expect(page.get_by_role("heading", name="Supporting (1)")).to_be_visible()
         expect(page.get_by_role("heading", name="Contradicting (1)")).to_be_visible()
         page.reload()
     page.get_by_role("link", name="All claims").click()
