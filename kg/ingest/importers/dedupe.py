@@ -1,0 +1,163 @@
+"""Duplicates, found and linked, never deleted: by DOI, then PMID, then a fuzzy title, year and first author match.
+
+* DOI: lower-case, without a resolver or `doi:` prefix. The same DOI is the same work (exact duplicate).
+* PMID: the same PMID is the same work (exact duplicate).
+* Otherwise a *probable* duplicate when all of these hold:
+  - the titles score at least TITLE_THRESHOLD with rapidfuzz's `ratio` (normalised Indel similarity, 0-100) once
+    both are normalised (accents stripped, lower-case, punctuation removed); or one title is the other without
+    its subtitle (the part before ':', ' - ' or '. ', of at least three words), scored as its `ratio` to that part;
+  - the years are the same or one apart (a preprint or online-first version and its issue);
+  - the first authors' family names match after the same normalisation (a missing author or year counts as
+    agreeing only when the titles score at least STRICT_THRESHOLD).
+
+Comparisons are blocked so they are not quadratic: a record is compared only with the records that share one of
+its RARE_TOKENS rarest title words, or its first author's family name.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from kg.ingest.importers.keys import SKIP
+from kg.ingest.importers.record import normalise_doi
+
+TITLE_THRESHOLD = 90.0
+STRICT_THRESHOLD = 97.0
+RARE_TOKENS = 3
+_SUBTITLE = re.compile(r"\s*(?::|\s-\s|\.\s|\?\s)")
+
+
+def normalise_text(text: str) -> str:
+    """'Hip-Spine Syndrome: a Cadaveric Analysis' -> 'hip spine syndrome a cadaveric analysis'."""
+    text = re.sub(r"[\u2010-\u2015\u2212]", " ", text)  # Unicode hyphens and dashes, which ASCII folding would drop
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", ascii_text).split())
+
+
+def normalise_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+
+
+@dataclass
+class Known:
+    """What dedupe knows of one record of the library or of the batch."""
+
+    key: str
+    title: str  # normalised
+    main: str | None  # normalised title without its subtitle, when it has one of 3+ words
+    year: int | None
+    author: str  # normalised first author family name, '' when none
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    by: str  # 'doi', 'pmid' or 'title'
+    score: float = 100.0
+    how: str = ""  # for a fuzzy match: 'title 94, year, first author'
+
+
+def known(key: str, title: str | None, year: str | None, first_family: str | None) -> Known:
+    norm = normalise_text(title or "")
+    parts = _SUBTITLE.split(title or "", maxsplit=1)
+    main = normalise_text(parts[0]) if len(parts) == 2 else None
+    return Known(key, norm, main if main and len(main.split()) >= 3 else None,
+                 int(year) if year and year.isdigit() else None, normalise_name(first_family or ""))
+
+
+@dataclass
+class Index:
+    """The records seen so far (the library, then each accepted record of the batch), indexed for lookups."""
+
+    by_doi: dict[str, str] = field(default_factory=dict)
+    by_pmid: dict[str, str] = field(default_factory=dict)
+    records: list[Known] = field(default_factory=list)
+    by_token: dict[str, list[int]] = field(default_factory=dict)
+    by_author: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, item: Known, doi: str | None = None, pmid: str | None = None) -> None:
+        norm = normalise_doi(doi)
+        if norm:
+            self.by_doi.setdefault(norm, item.key)
+        if pmid:
+            self.by_pmid.setdefault(pmid.strip(), item.key)
+        position = len(self.records)
+        self.records.append(item)
+        for token in _tokens(item.title):
+            self.by_token.setdefault(token, []).append(position)
+        if item.author:
+            self.by_author.setdefault(item.author, []).append(position)
+
+    def exact(self, doi: str | None, pmid: str | None) -> Match | None:
+        norm = normalise_doi(doi)
+        if norm and norm in self.by_doi:
+            return Match(self.by_doi[norm], "doi")
+        if pmid and pmid.strip() in self.by_pmid:
+            return Match(self.by_pmid[pmid.strip()], "pmid")
+        return None
+
+    def candidates(self, item: Known) -> set[int]:
+        tokens = sorted(_tokens(item.title), key=lambda t: len(self.by_token.get(t, ())))
+        found: set[int] = set()
+        for token in tokens[:RARE_TOKENS]:
+            found.update(self.by_token.get(token, ()))
+        if item.author:
+            found.update(self.by_author.get(item.author, ()))
+        return found
+
+    def fuzzy(self, item: Known) -> Match | None:
+        """The best probable duplicate of `item` among the records seen, or None."""
+        best: Match | None = None
+        for position in self.candidates(item):
+            other = self.records[position]
+            match = compare(item, other)
+            if match and (best is None or match.score > best.score):
+                best = match
+        return best
+
+
+def _tokens(title: str) -> set[str]:
+    return {t for t in title.split() if len(t) > 2 and t not in SKIP}
+
+
+def title_score(a: Known, b: Known) -> tuple[float, str]:
+    """The titles' similarity (0-100) and how it was reached ('title 94' or 'title without subtitle 100')."""
+    score = fuzz.ratio(a.title, b.title)
+    how = f"title {score:.0f}"
+    for short, long in ((a, b), (b, a)):
+        if long.main and not short.main and short.title:
+            sub = fuzz.ratio(short.title, long.main)
+            if sub > score:
+                score, how = sub, f"title without subtitle {sub:.0f}"
+    return score, how
+
+
+def compare(a: Known, b: Known) -> Match | None:
+    """A probable-duplicate Match of `a` with `b` under the rule in the module docstring, or None."""
+    if not a.title or not b.title:
+        return None
+    score, how = title_score(a, b)
+    if score < TITLE_THRESHOLD:
+        return None
+    parts = [how]
+    strict = False
+    if a.year is not None and b.year is not None:
+        if abs(a.year - b.year) > 1:
+            return None
+        parts.append("year" if a.year == b.year else f"year ±1 ({min(a.year, b.year)}/{max(a.year, b.year)})")
+    else:
+        strict = True
+        parts.append("no year on one side")
+    if a.author and b.author:
+        if a.author != b.author:
+            return None
+        parts.append("first author")
+    else:
+        strict = True
+        parts.append("no author on one side")
+    if strict and score < STRICT_THRESHOLD:
+        return None
+    return Match(b.key, "title", round(score, 1), ", ".join(parts))
