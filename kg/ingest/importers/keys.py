@@ -19,8 +19,10 @@ def ascii_word(text: str) -> str:
 
 
 def base_key(record: Record) -> str:
-    author = ascii_word(record.authors[0].family) if record.authors else ""
-    words = [ascii_word(w) for w in re.split(r"[\s/]+", record.title or "")]
+    family = record.authors[0].family.split() if record.authors else []
+    # a group author ('GBD 2019 Hip and Spine Collaborators') gives its first word, a person the whole family name
+    author = ascii_word(family[0] if len(family) > 2 else " ".join(family))
+    words = [ascii_word(w) for w in re.split(r"[^\w-]+", record.title or "")]
     word = next((w for w in words if w and w not in SKIP), next((w for w in words if w), ""))
     return f"{author or 'anon'}{record.year or 'nd'}{word[:20] or 'untitled'}"
 
