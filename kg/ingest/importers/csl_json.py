@@ -38,7 +38,7 @@ def read(text: str, source: str) -> tuple[list[Record], list[Unreadable]]:
     except json.JSONDecodeError as exc:  # the whole file is unusable: nothing from it can be trusted
         raise FileError(Unreadable(source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)) from None
     except RecursionError:
-        raise FileError(Unreadable(source, "JSON nested too deeply to be CSL-JSON")) from None
+        raise FileError(Unreadable(source, "nested too deeply to be read as CSL-JSON")) from None
     if isinstance(data, dict) and isinstance(data.get("items"), list):
         data = data["items"]
     items = data if isinstance(data, list) else [data]
