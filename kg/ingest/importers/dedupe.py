@@ -10,8 +10,9 @@
   - the first authors' family names match after the same normalisation (a missing author or year counts as
     agreeing only when the titles score at least STRICT_THRESHOLD).
 
-Comparisons are blocked so they are not quadratic: a record is compared only with the records that share one of
-its RARE_TOKENS rarest title words, or its first author's family name.
+Comparisons are blocked so they are not quadratic: a record is compared only with the records that could pass the
+rule, those with its first author in a year at most one apart, and (where one side has no author) those sharing
+one of its RARE_TOKENS rarest title words.
 """
 from __future__ import annotations
 
@@ -68,15 +69,22 @@ def known(key: str, title: str | None, year: str | None, first_family: str | Non
                  int(year) if year and year.isdigit() else None, normalise_name(first_family or ""))
 
 
+Block = tuple[str, int | None]
+
+
 @dataclass
 class Index:
-    """The records seen so far (the library, then each accepted record of the batch), indexed for lookups."""
+    """The records seen so far (the library, then each accepted record of the batch), indexed for lookups.
+
+    The rule needs the same first author, so candidates come from blocks of (first author, year), looked up for the
+    record's year and the years either side; records without an author (or an item without one) by title word."""
 
     by_doi: dict[str, str] = field(default_factory=dict)
     by_pmid: dict[str, str] = field(default_factory=dict)
     records: list[Known] = field(default_factory=list)
-    by_token: dict[str, list[int]] = field(default_factory=dict)
-    by_author: dict[str, list[int]] = field(default_factory=dict)
+    blocks: dict[Block, list[int]] = field(default_factory=dict)
+    by_token: dict[str, list[int]] = field(default_factory=dict)  # records without an author, by title word
+    all_tokens: dict[str, list[int]] = field(default_factory=dict)  # every record, by title word
 
     def add(self, item: Known, doi: str | None = None, pmid: str | None = None) -> None:
         norm = normalise_doi(doi)
@@ -86,10 +94,13 @@ class Index:
             self.by_pmid.setdefault(pmid.strip(), item.key)
         position = len(self.records)
         self.records.append(item)
-        for token in _tokens(item.title):
-            self.by_token.setdefault(token, []).append(position)
         if item.author:
-            self.by_author.setdefault(item.author, []).append(position)
+            self.blocks.setdefault((item.author, item.year), []).append(position)
+        else:  # no author: found by its title words
+            for token in _tokens(item.title):
+                self.by_token.setdefault(token, []).append(position)
+        for token in _tokens(item.title):
+            self.all_tokens.setdefault(token, []).append(position)
 
     def exact(self, doi: str | None, pmid: str | None) -> Match | None:
         norm = normalise_doi(doi)
@@ -100,20 +111,29 @@ class Index:
         return None
 
     def candidates(self, item: Known) -> set[int]:
+        """Positions of the records the rule could match: with the same first author, a year at most one apart (or
+        none); and the records without an author that share one of the item's RARE_TOKENS rarest title words. An
+        item without an author is looked up by its rarest title words among all records."""
+        if not item.author:
+            tokens = sorted(_tokens(item.title), key=lambda t: len(self.all_tokens.get(t, ())))
+            return {p for t in tokens[:RARE_TOKENS] for p in self.all_tokens.get(t, ())}
+        years = (item.year - 1, item.year, item.year + 1, None) if item.year is not None else None
+        if years is None:
+            found = {p for (author, _), positions in self._author_blocks(item.author) for p in positions}
+        else:
+            found = {p for y in years for p in self.blocks.get((item.author, y), ())}
         tokens = sorted(_tokens(item.title), key=lambda t: len(self.by_token.get(t, ())))
-        found: set[int] = set()
-        for token in tokens[:RARE_TOKENS]:
-            found.update(self.by_token.get(token, ()))
-        if item.author:
-            found.update(self.by_author.get(item.author, ()))
+        found.update(p for t in tokens[:RARE_TOKENS] for p in self.by_token.get(t, ()))
         return found
+
+    def _author_blocks(self, author: str) -> list[tuple[Block, list[int]]]:
+        return [(block, positions) for block, positions in self.blocks.items() if block[0] == author]
 
     def fuzzy(self, item: Known) -> Match | None:
         """The best probable duplicate of `item` among the records seen, or None."""
         best: Match | None = None
         for position in self.candidates(item):
-            other = self.records[position]
-            match = compare(item, other)
+            match = compare(item, self.records[position])
             if match and (best is None or match.score > best.score):
                 best = match
         return best
@@ -123,13 +143,14 @@ def _tokens(title: str) -> set[str]:
     return {t for t in title.split() if len(t) > 2 and t not in SKIP}
 
 
-def title_score(a: Known, b: Known) -> tuple[float, str]:
-    """The titles' similarity (0-100) and how it was reached ('title 94' or 'title without subtitle 100')."""
-    score = fuzz.ratio(a.title, b.title)
+def title_score(a: Known, b: Known, cutoff: float = 0) -> tuple[float, str]:
+    """The titles' similarity (0-100) and how it was reached ('title 94' or 'title without subtitle 100'); a score
+    below `cutoff` may come back as 0 (rapidfuzz stops early)."""
+    score = fuzz.ratio(a.title, b.title, score_cutoff=cutoff)
     how = f"title {score:.0f}"
     for short, long in ((a, b), (b, a)):
         if long.main and not short.main and short.title:
-            sub = fuzz.ratio(short.title, long.main)
+            sub = fuzz.ratio(short.title, long.main, score_cutoff=cutoff)
             if sub > score:
                 score, how = sub, f"title without subtitle {sub:.0f}"
     return score, how
@@ -139,10 +160,7 @@ def compare(a: Known, b: Known) -> Match | None:
     """A probable-duplicate Match of `a` with `b` under the rule in the module docstring, or None."""
     if not a.title or not b.title:
         return None
-    score, how = title_score(a, b)
-    if score < TITLE_THRESHOLD:
-        return None
-    parts = [how]
+    parts: list[str] = []
     strict = False
     if a.year is not None and b.year is not None:
         if abs(a.year - b.year) > 1:
@@ -158,6 +176,8 @@ def compare(a: Known, b: Known) -> Match | None:
     else:
         strict = True
         parts.append("no author on one side")
-    if strict and score < STRICT_THRESHOLD:
+    threshold = STRICT_THRESHOLD if strict else TITLE_THRESHOLD
+    score, how = title_score(a, b, threshold)
+    if score < threshold:
         return None
-    return Match(b.key, "title", round(score, 1), ", ".join(parts))
+    return Match(b.key, "title", round(score, 1), ", ".join([how, *parts]))

@@ -8,13 +8,15 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bibtexparser.model import Entry
+
 from kg.ingest.bibtex import KNOWN_FIELDS, parse_bib
 from kg.ingest.errors import InputError
 from kg.ingest.importers.dedupe import Index, known
 from kg.ingest.importers.detect import READERS, detect
 from kg.ingest.importers.keys import base_key, unique_key
 from kg.ingest.importers.record import FileError, Record, Unreadable
-from kg.ingest.importers.write import entry_text, fields_of
+from kg.ingest.importers.write import entries_text, entry
 
 # Fields the graph build reads (besides the curated ones in KNOWN_FIELDS): anything else an import writes is kept
 # in references.bib only, and named once in the report.
@@ -136,7 +138,7 @@ def plan(sources: list[Source], bib_text: str, bib_path: Path, date: str) -> Pla
     with `possible-duplicate-of` and `duplicate-match` for someone to decide; nothing is merged.
     """
     index, taken = library_index(bib_text, bib_path)
-    entries: list[str] = []
+    entries: list[Entry] = []
     reports: list[SourceReport] = []
     for source in sources:
         report = SourceReport(source.name, source.format, len(source.records) + len(source.unreadable),
@@ -158,13 +160,13 @@ def plan(sources: list[Source], bib_text: str, bib_path: Path, date: str) -> Pla
                 report.possible_duplicates.append({"key": key, "matched": fuzzy.key, "score": fuzzy.score,
                                                    "how": fuzzy.how})
             index.add(item, record.doi, record.pmid)
-            entries.append(entry_text(record, key, project))
+            entries.append(entry(record, key, project))
             report.added.append(key)
-            report.unmapped.update(name for name in fields_of(record, project) if name not in MAPPED)
+            report.unmapped.update(f.key for f in entries[-1].fields if f.key not in MAPPED)
             report.dropped.update(record.dropped)
             report.notes.extend(f"{record.where()} ({key}): {note}" for note in record.notes)
         reports.append(report)
-    return Plan(date, reports, "\n".join(entries))
+    return Plan(date, reports, entries_text(entries))
 
 
 def appended(old: str, addition: str) -> str:

@@ -6,8 +6,9 @@ writer as `kg export`, so a corporate author stays one name.
 """
 from __future__ import annotations
 
-from bibtexparser.model import Entry, Field
+from bibtexparser.model import Block, Entry, Field
 
+from kg.ingest.bibtex import Name
 from kg.ingest.bibtex_text import bibtex_name, latex, write_blocks
 from kg.ingest.importers.record import Record
 
@@ -26,10 +27,25 @@ def text_value(value: str) -> str:
     return latex(value)
 
 
+def name_value(names: list[Name]) -> str | None:
+    """A name list as BibTeX: each name as printed ('Gómez-Hoyos, J.'), in plain UTF-8 when BibTeX splits it back into
+    the same name, else through the exporter's name writer (braces for '{Barnes and Noble}', LaTeX for specials)."""
+    parts = []
+    for name in names:
+        printed = name.printed
+        parts_text = (name.family, name.given, name.suffix)
+        # BibTeX reads 'Family, Given' back as the same name unless a part holds a comma, a brace or a word 'and', or
+        # a one-part name has spaces (then 'GBD 2019 Collaborators' would be read as given names and a family name)
+        plain = (not any(ch in printed for ch in "\\{}~") and not any("," in p for p in parts_text)
+                 and " and " not in f" {printed.lower()} " and (bool(name.given) or " " not in name.family))
+        parts.append(printed if plain else bibtex_name(name.family, name.given or None, printed))
+    return " and ".join(parts) or None
+
+
 def fields_of(record: Record, project: dict[str, str]) -> dict[str, str]:
     """The entry's fields, in writing order: the record's own, its export's extras, then the project's."""
     values: dict[str, str | None] = {
-        "author": " and ".join(bibtex_name(n.family, n.given or None, n.printed) for n in record.authors) or None,
+        "author": name_value(record.authors),
         "title": record.title, "journal": record.journal, "shortjournal": record.shortjournal, "year": record.year,
         "month": record.month, "volume": record.volume, "number": record.number, "pages": record.pages,
         "doi": record.doi, "pmid": record.pmid, "pmcid": record.pmcid, "issn": record.issn, "url": record.url,
@@ -44,7 +60,10 @@ def fields_of(record: Record, project: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-def entry_text(record: Record, key: str, project: dict[str, str]) -> str:
-    """One entry, ending in a newline."""
-    entry = Entry(record.entry_type, key, [Field(name, value) for name, value in fields_of(record, project).items()])
-    return write_blocks([entry], VALUE_COLUMN)
+def entry(record: Record, key: str, project: dict[str, str]) -> Entry:
+    return Entry(record.entry_type, key, [Field(name, value) for name, value in fields_of(record, project).items()])
+
+
+def entries_text(entries: list[Entry]) -> str:
+    """The entries as BibTeX, one blank line between them, ending in a newline ('' for none)."""
+    return write_blocks(list[Block](entries), VALUE_COLUMN) if entries else ""
