@@ -138,7 +138,7 @@ def year_of(text: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-_PAGES = re.compile(r"^\s*([A-Za-z]*)(\d+)\s*[-–—]+\s*([A-Za-z]*)(\d+)\s*$")
+_PAGES = re.compile(r"^\s*([A-Za-z]*)(\d+)\s*[-–—]+\s*([A-Za-z]*)(\d+)(\.e\d+)?\s*$")
 
 
 def clean_pages(value: str | None) -> str | None:
@@ -149,10 +149,10 @@ def clean_pages(value: str | None) -> str | None:
     match = _PAGES.match(text)
     if not match:
         return text
-    prefix, first, prefix2, last = match.groups()
+    prefix, first, prefix2, last, online = match.groups()
     if len(last) < len(first) and not prefix2:
         last = first[: len(first) - len(last)] + last
-    return f"{prefix}{first}--{prefix2 or prefix}{last}"
+    return f"{prefix}{first}--{prefix2 or prefix}{last}{online or ''}"
 
 
 def person(family: str, given: str = "", suffix: str = "") -> Name:

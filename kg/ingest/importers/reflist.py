@@ -32,9 +32,11 @@ SOURCE = re.compile(
     r"(?:^|[.?!]\s+)(?P<year>(?:1[89]|20)\d\d)[a-z]?"
     rf"(?:\s+(?:{MONTH}|{SEASON})(?:\s*[-–/]\s*{MONTH})?(?:\s+\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?)?)?"
     r"(?P<rest>\s*(?:;|:|\.|,|$).*)$")
-VOLUME = re.compile(r"^\s*;\s*(?P<volume>[A-Za-z0-9-]+)?\s*(?:\((?P<issue>[^)]{1,20})\))?\s*(?::\s*(?P<pages>[A-Za-z]?\d+"
-                    r"(?:\s*[-–]\s*[A-Za-z]?\d+)?))?")
-NOVOLUME = re.compile(r"^\s*:\s*(?P<pages>[A-Za-z]?\d+(?:\s*[-–]\s*[A-Za-z]?\d+)?)")
+PAGES = r"[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–]\s*[A-Za-z]?\d+[A-Za-z]?)?(?:\.e\d+)?"
+# ';20(7):434-42' / ';99-B(6):759-65' / ';31(9 Suppl):227-232.e1' / ';20 Suppl 5:686-698' / ';(419):280-284'
+VOLUME = re.compile(r"^\s*;\s*(?P<volume>[A-Za-z0-9-]+)?(?:\s+(?P<supplement>Suppl\.?\s*\d*))?\s*"
+                    rf"(?:\((?P<issue>[^)]{{1,20}})\))?\s*(?::\s*(?P<pages>{PAGES}))?")
+NOVOLUME = re.compile(rf"^\s*:\s*(?P<pages>{PAGES})")
 # One Vancouver author: 'Devin CJ', 'Van Dillen L', 'Gómez-Hoyos J', 'Smith JA Jr', 'Smith JA 3rd'.
 AUTHOR = re.compile(r"^(?P<family>[^\W\d_][\w'’\-]*(?:\s+[\w'’\-]+)*?)\s+(?P<initials>[A-Z]{1,4})"
                     r"(?:\s+(?P<suffix>Jr|Sr|II|III|IV|2nd|3rd))?$")
@@ -139,7 +141,8 @@ def parse_reference(reference: str, source: str, index: int, line: int) -> Recor
     volume = VOLUME.match(tail)
     if volume:
         record.volume = volume.group("volume")
-        record.number = volume.group("issue")
+        record.number = volume.group("issue") or (" ".join(volume.group("supplement").split())
+                                                  if volume.group("supplement") else None)
         record.pages = clean_pages(volume.group("pages"))
     else:
         pages = NOVOLUME.match(tail)
