@@ -197,6 +197,10 @@ def test_against_the_curated_library_doi_duplicates_are_not_added_and_fuzzy_ones
     onggo = next(r for r in found.values() if r.fields.get("possible-duplicate-of") == "onggo2021comparable")
     assert onggo.fields["duplicate-match"] == "title 100, year ±1 (2020/2021), first author"
     assert onggo.key == "onggo2020comparable"
+    assert found["devin2012hipspinea"].fields["title"] == "Hip\u2010spine syndrome"  # a Unicode hyphen joins the key word
+    # a third copy of a study links to the library's record, not to the copy imported a moment ago
+    assert run(RESOURCES / "endnote.ris", data=curated).exit_code == 1
+    assert entries(curated)["haskel2020concomitantb"].fields["possible-duplicate-of"] == "haskel2020concomitant"
 
 
 def test_a_probable_duplicate_within_one_batch_is_linked_to_the_first(empty: Path, tmp_path: Path) -> None:

@@ -130,9 +130,10 @@ class Index:
         return [(block, positions) for block, positions in self.blocks.items() if block[0] == author]
 
     def fuzzy(self, item: Known) -> Match | None:
-        """The best probable duplicate of `item` among the records seen, or None."""
+        """The best probable duplicate of `item` among the records seen, or None; of equal scores, the earliest
+        record (the library's before the batch's), so a third copy links to the original, not to the second."""
         best: Match | None = None
-        for position in self.candidates(item):
+        for position in sorted(self.candidates(item)):
             match = compare(item, self.records[position])
             if match and (best is None or match.score > best.score):
                 best = match

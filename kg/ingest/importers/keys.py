@@ -22,7 +22,8 @@ def base_key(record: Record) -> str:
     family = record.authors[0].family.split() if record.authors else []
     # a group author ('GBD 2019 Hip and Spine Collaborators') gives its first word, a person the whole family name
     author = ascii_word(family[0] if len(family) > 2 else " ".join(family))
-    words = [ascii_word(w) for w in re.split(r"[^\w-]+", record.title or "")]
+    title = re.sub(r"[\u2010\u2011]", "-", record.title or "")  # Unicode hyphens join a word as '-' does
+    words = [ascii_word(w) for w in re.split(r"[^\w-]+", title)]
     word = next((w for w in words if w and w not in SKIP), next((w for w in words if w), ""))
     return f"{author or 'anon'}{record.year or 'nd'}{word[:20] or 'untitled'}"
 
