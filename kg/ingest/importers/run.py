@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bibtexparser.model import Entry
 
-from kg.ingest.bibtex import KNOWN_FIELDS, parse_bib
+from kg.ingest.bibtex import ENTRY_TYPES, KNOWN_FIELDS, parse_bib
 from kg.ingest.errors import InputError
 from kg.ingest.importers.dedupe import Index, known
 from kg.ingest.importers.detect import READERS, detect
@@ -165,6 +165,9 @@ def plan(sources: list[Source], bib_text: str, bib_path: Path, date: str) -> Pla
             report.unmapped.update(f.key for f in entries[-1].fields if f.key not in MAPPED)
             report.dropped.update(record.dropped)
             report.notes.extend(f"{record.where()} ({key}): {note}" for note in record.notes)
+            if record.entry_type not in ENTRY_TYPES:  # kept as what it is; the build says what it reads
+                report.notes.append(f"{record.where()} ({key}): @{record.entry_type} is kept as such, but kg build reads "
+                                    f"only {', '.join('@' + t for t in sorted(ENTRY_TYPES))} entries")
         reports.append(report)
     return Plan(date, reports, entries_text(entries))
 
