@@ -361,3 +361,16 @@ def test_a_reference_list_never_guesses_an_identifier() -> None:
     assert records[0].doi is None and records[0].pmid is None  # an unlabelled number is not taken for a DOI
     assert records[0].pages == "434--442"
     assert clean_pages("e65-e71") == "e65--e71" and clean_pages("1189-93") == "1189--1193"
+
+
+def test_csl_json_wrappers_and_ris_accession_numbers() -> None:
+    from kg.ingest.importers import csl_json, ris
+
+    item = {"type": "article-journal", "title": "One item", "issued": {"raw": "2019-05"}, "DOI": "doi:10.1000/X"}
+    for text in (json.dumps(item), json.dumps({"items": [item]})):
+        (record,), bad = csl_json.read(text, "c.json")
+        assert not bad and (record.title, record.year, record.doi) == ("One item", "2019", "10.1000/X")
+    (record,), _ = ris.read("TY  - JOUR\nTI  - A\nAN  - WOS:000123\nER  - \n", "r.ris")
+    assert record.pmid is None and record.extra["accession"] == "WOS:000123"  # AN is a PMID only from PubMed
+    (record,), _ = ris.read("TY  - JOUR\nTI  - A\nDO  - not a doi\nER  - \n", "r.ris")
+    assert record.doi is None and record.notes == ["DOI 'not a doi' is not a DOI; left out"]
