@@ -374,3 +374,11 @@ def test_csl_json_wrappers_and_ris_accession_numbers() -> None:
     assert record.pmid is None and record.extra["accession"] == "WOS:000123"  # AN is a PMID only from PubMed
     (record,), _ = ris.read("TY  - JOUR\nTI  - A\nDO  - not a doi\nER  - \n", "r.ris")
     assert record.doi is None and record.notes == ["DOI 'not a doi' is not a DOI; left out"]
+
+
+def test_a_reference_list_pasted_on_standard_input(empty: Path) -> None:
+    text = (RESOURCES / "ama-references.txt").read_text(encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "-", "--data", str(empty)], input=text)
+    assert result.exit_code == 0, result.output
+    assert "stdin (reference-list): 4 record(s): 4 added" in result.output
+    assert entries(empty)["eneqvist2017lumbar"].fields["import-source"] == "stdin"

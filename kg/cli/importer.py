@@ -33,7 +33,8 @@ SHOWN = 20  # items of a kind listed per file in the text report; --format json 
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="The report's format.")
 def import_command(files: tuple[Path, ...], data_dir: Path | None, dry_run: bool, output_format: str) -> None:
-    """Import BibTeX/BibLaTeX, RIS, CSL-JSON, PubMed MEDLINE (.nbib) or a pasted Vancouver/AMA reference list.
+    """Import BibTeX/BibLaTeX, RIS, CSL-JSON, PubMed MEDLINE (.nbib) or a pasted Vancouver/AMA reference list
+    (FILE '-' reads standard input).
 
     New records are appended to references.bib as `verification = {unverified}`, `screening = {to screen}`;
     a record with a DOI or PMID already there is reported as a duplicate and not added; a probable duplicate
@@ -45,8 +46,9 @@ def import_command(files: tuple[Path, ...], data_dir: Path | None, dry_run: bool
     sources: list[Source] = []
     fatal: list[str] = []
     for path in files:
-        try:
-            sources.append(read_source(path, str(path)))
+        try:  # '-' is standard input: a reference list pasted into the terminal, or another tool's output
+            sources.append(read_source(path, "stdin", sys.stdin.buffer.read()) if str(path) == "-"
+                           else read_source(path, str(path)))
         except FileError as exc:
             fatal.append(f"{exc.problem}")
     if fatal:

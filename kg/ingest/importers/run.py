@@ -77,10 +77,11 @@ class Plan:
         return "".join(json.dumps(r.log_entry(self.date), ensure_ascii=False) + "\n" for r in self.reports if r.records)
 
 
-def read_source(path: Path, name: str) -> Source:
-    """A file's records; FileError when the file cannot be read at all (nothing from it is imported)."""
+def read_source(path: Path, name: str, data: bytes | None = None) -> Source:
+    """A file's records (or those of `data`, text piped in); FileError when it cannot be read at all (nothing from
+    it is imported)."""
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise FileError(Unreadable(name, "file not found")) from None
     except IsADirectoryError:
