@@ -85,6 +85,7 @@ class Index:
     blocks: dict[Block, list[int]] = field(default_factory=dict)
     by_token: dict[str, list[int]] = field(default_factory=dict)  # records without an author, by title word
     all_tokens: dict[str, list[int]] = field(default_factory=dict)  # every record, by title word
+    by_author: dict[str, list[int]] = field(default_factory=dict)  # every year, for an item without one
 
     def add(self, item: Known, doi: str | None = None, pmid: str | None = None) -> None:
         norm = normalise_doi(doi)
@@ -96,6 +97,7 @@ class Index:
         self.records.append(item)
         if item.author:
             self.blocks.setdefault((item.author, item.year), []).append(position)
+            self.by_author.setdefault(item.author, []).append(position)
         else:  # no author: found by its title words
             for token in _tokens(item.title):
                 self.by_token.setdefault(token, []).append(position)
@@ -119,15 +121,12 @@ class Index:
             return {p for t in tokens[:RARE_TOKENS] for p in self.all_tokens.get(t, ())}
         years = (item.year - 1, item.year, item.year + 1, None) if item.year is not None else None
         if years is None:
-            found = {p for (author, _), positions in self._author_blocks(item.author) for p in positions}
+            found = set(self.by_author.get(item.author, ()))
         else:
             found = {p for y in years for p in self.blocks.get((item.author, y), ())}
         tokens = sorted(_tokens(item.title), key=lambda t: len(self.by_token.get(t, ())))
         found.update(p for t in tokens[:RARE_TOKENS] for p in self.by_token.get(t, ()))
         return found
-
-    def _author_blocks(self, author: str) -> list[tuple[Block, list[int]]]:
-        return [(block, positions) for block, positions in self.blocks.items() if block[0] == author]
 
     def fuzzy(self, item: Known) -> Match | None:
         """The best probable duplicate of `item` among the records seen, or None; of equal scores, the earliest

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from kg.ingest.bibtex import DOI_PATTERN, PMCID_PATTERN, PMID_PATTERN, Name
 
-FORMATS = ("bibtex", "ris", "csl-json", "medline", "reference-list")
 MAX_FIELD_CHARS = 1_000_000  # as kg.ingest.bibtex: the graph store refuses a line of 16 MiB or more
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
 

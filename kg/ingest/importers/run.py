@@ -11,7 +11,6 @@ from pathlib import Path
 from bibtexparser.model import Entry
 
 from kg.ingest.bibtex import ENTRY_TYPES, KNOWN_FIELDS, parse_bib
-from kg.ingest.errors import InputError
 from kg.ingest.importers.dedupe import Index, known
 from kg.ingest.importers.detect import READERS, detect
 from kg.ingest.importers.keys import base_key, unique_key
@@ -182,5 +181,3 @@ def appended(old: str, addition: str) -> str:
     separator = newline if prefix.strip() else ""
     return prefix + separator + addition.replace("\n", newline)
 
-
-__all__ = ["FileError", "InputError", "Plan", "Source", "SourceReport", "appended", "plan", "read_source"]
