@@ -10,14 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from bibtexparser.entrypoint import write_string
-from bibtexparser.library import Library
-from bibtexparser.middlewares.enclosing import AddEnclosingMiddleware
 from bibtexparser.model import Block, Entry, Field, ImplicitComment
-from bibtexparser.writer import BibtexFormat
 
-from kg.ingest.bibtex import LATEX_FIELDS, split_names
-from kg.ingest.latex import decode_latex
+from kg.ingest.bibtex import LATEX_FIELDS
+from kg.ingest.bibtex_text import bibtex_name, latex, write_blocks
 from kg.query.named import internal_query
 
 if TYPE_CHECKING:
@@ -30,57 +26,11 @@ FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "org
                "unverified", "verificationnote")
 NAME_FIELDS = ("author", "contributor")
 VERIFICATION = {"Verified": "verified", "PartlyVerified": "partly", "Unverified": "unverified"}
-_LATEX_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
-                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"}
 
 
 def _write(blocks: list[Block]) -> str:
-    """bibtexparser's writer: values in braces, two-space indent, values aligned after the longest field name
-    (as in data/references.bib). The library is ours, so the middleware may change it in place (no copy)."""
-    fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves BibtexFormat.__init__ unannotated
-    fmt.indent = "  "
-    fmt.value_column = max(len(f) for f in FIELD_ORDER) + len(" = ")
-    fmt.block_separator = "\n"  # each block already ends with a newline: one blank line between entries
-    braces = AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True, default_enclosing="{")
-    return write_string(Library(blocks), unparse_stack=[braces], bibtex_format=fmt)
-
-
-def latex(value: str) -> str:
-    """Text as BibTeX/LaTeX that kg.ingest.latex.decode_latex turns back into exactly the same text.
-
-    Specials (& % $ # _ { } ~ ^ backslash) are escaped and accented letters written as LaTeX accents; if
-    that encoding would not decode back to the same text, the plain text is kept when it survives decoding
-    as it is.
-    """
-    from pylatexenc.latexencode import unicode_to_latex
-
-    parts = []
-    for ch in value:
-        if ch in _LATEX_SPECIALS:
-            parts.append(_LATEX_SPECIALS[ch])
-        elif ord(ch) > 127:
-            encoded = unicode_to_latex(ch, non_ascii_only=True, unknown_char_policy="keep")
-            encoded = encoded.strip()
-            parts.append("{" + encoded + "}" if encoded != ch and decode_latex("{" + encoded + "}") == ch else ch)
-        else:
-            parts.append(ch)
-    encoded = "".join(parts)
-    if decode_latex(encoded) == value:
-        return encoded
-    return value if decode_latex(value) == value else encoded
-
-
-def bibtex_name(family: str, given: str | None, printed: str | None = None) -> str:
-    """One name of a name list as BibTeX: the printed form ('van Beethoven, Ludwig'), LaTeX-encoded, with the
-    family name braced when BibTeX would otherwise read it as something else ('{Barnes and Noble}')."""
-    printed = printed or (f"{family}, {given}" if given else family)
-    text = latex(printed)
-    if [n.printed for n in split_names(text)] == [printed]:
-        return text
-    rest = printed[len(family):] if printed.startswith(family) else None
-    if rest is not None and (not rest or rest.startswith(", ")):
-        return "{" + latex(family) + "}" + latex(rest)
-    return "{" + text + "}"
+    """The entries as data/references.bib writes them (the library is ours, so the writer may change it)."""
+    return write_blocks(blocks, max(len(f) for f in FIELD_ORDER) + len(" = "))
 
 
 def _names(rows: list[dict[str, object]]) -> str:
