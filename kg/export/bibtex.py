@@ -27,7 +27,11 @@ HEADER = "% Exported from the hip-spine evidence graph by `kg export --format bi
 # BibTeX fields in the order they are written (the order data/references.bib uses).
 FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "organization", "year", "updated",
                "volume", "number", "pages", "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verification",
-               "unverified", "verificationnote")
+               "unverified", "verificationnote", "abstract", "keywords", "mesh", "language", "issn", "screening",
+               "screening-reason", "import-source", "import-format", "import-date", "possible-duplicate-of",
+               "duplicate-match", "duplicate-of")
+# Fields with several values in the graph, joined as `kg import` writes them (keywords come back sorted).
+LIST_FIELDS = ("keywords", "mesh")
 NAME_FIELDS = ("author", "contributor")
 VERIFICATION = {"Verified": "verified", "PartlyVerified": "partly", "Unverified": "unverified"}
 _LATEX_SPECIALS = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
@@ -39,7 +43,7 @@ def _write(blocks: list[Block]) -> str:
     (as in data/references.bib). The library is ours, so the middleware may change it in place (no copy)."""
     fmt = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser leaves BibtexFormat.__init__ unannotated
     fmt.indent = "  "
-    fmt.value_column = max(len(f) for f in FIELD_ORDER) + len(" = ")
+    fmt.value_column = len("verificationnote") + len(" = ")  # as data/references.bib aligns; longer names push past it
     fmt.block_separator = "\n"  # each block already ends with a newline: one blank line between entries
     braces = AddEnclosingMiddleware(reuse_previous_enclosing=False, enclose_integers=True, default_enclosing="{")
     return write_string(Library(blocks), unparse_stack=[braces], bibtex_format=fmt)
@@ -114,11 +118,20 @@ def _entries(kg: KnowledgeGraph, key: str | None = None) -> list[Block]:
     for name, query in (("author", "export_authors"), ("contributor", "export_contributors")):
         for row in kg.select(internal_query(query).text, bound):
             names[name].setdefault(row["work"], []).append(row)
-    return [_entry(row, {name: names[name].get(row["work"], []) for name in NAME_FIELDS}) for row in works]
+    review: dict[str, dict[str, list[str]]] = {}
+    for row in kg.select(internal_query("export_review_fields").text, bound):
+        review.setdefault(row["work"], {}).setdefault(row["field"], []).append(str(row["value"]))
+    return [_entry(row, {name: names[name].get(row["work"], []) for name in NAME_FIELDS}, review.get(row["work"], {}))
+            for row in works]
 
 
-def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]]) -> Entry:
+def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]],
+           review: dict[str, list[str]]) -> Entry:
     fields: dict[str, str] = {name: _names(rows) for name, rows in people.items() if rows}
+    for name, values in review.items():
+        fields[name] = "; ".join(values) if name in LIST_FIELDS else values[0]
+        if name in LATEX_FIELDS:
+            fields[name] = latex(fields[name])
     for name in ("title", "journal", "shortjournal", "organization", "year", "updated", "volume", "number",
                  "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verificationnote"):
         if row[name] is not None:
