@@ -17,6 +17,7 @@ from kg.ingest.bibtex import (
     VERIFICATION,
     YEAR_PATTERN,
     BibRecord,
+    Name,
     key_segment,
     people,
     slug,
@@ -78,20 +79,39 @@ def write_record_ntriples(records: list[BibRecord], add: Callable[[str], object]
     resolves the duplicate links between entries."""
     iris = iris if iris is not None else {r.key: r.iri for r in records}
     for pid, name in sorted(people(records).items()):
-        s = f"<{_P}{pid}>"
-        add(f"{s} {A} {T_PERSON} .\n{s} {T_NAME} {_lit(name.display)} .\n{s} {T_FAMILY} {_lit(name.family)} .\n")
-        if name.given:
-            add(f"{s} {T_GIVEN} {_lit(name.given)} .\n")
-    journals: dict[str, tuple[str, str | None]] = {}
+        add(person_ntriples(pid, name))
     for r in records:
         _work_ntriples(r, add, iris)
+    for jid, (title, short) in sorted(journals(records).items()):
+        add(journal_ntriples(jid, title, short))
+
+
+def write_work_ntriples(records: list[BibRecord], add: Callable[[str], object], iris: Mapping[str, str]) -> None:
+    """Only the works' own triples (and their author-list cells), without the people and journals they share
+    with other records: what an incremental store update replaces per entry (kg.store.incremental)."""
+    for r in records:
+        _work_ntriples(r, add, iris)
+
+
+def person_ntriples(pid: str, name: Name) -> str:
+    """A person node: foaf:Person with its name, family name and given names."""
+    s = f"<{_P}{pid}>"
+    text = f"{s} {A} {T_PERSON} .\n{s} {T_NAME} {_lit(name.display)} .\n{s} {T_FAMILY} {_lit(name.family)} .\n"
+    return text + (f"{s} {T_GIVEN} {_lit(name.given)} .\n" if name.given else "")
+
+
+def journals(records: list[BibRecord]) -> dict[str, tuple[str, str | None]]:
+    """Journal slug -> (title, short title) as the first record naming it gives them."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for r in records:
         if r.fields.get("journal"):
-            journals.setdefault(slug(r.fields["journal"]), (r.fields["journal"], r.fields.get("shortjournal")))
-    for jid, (title, short) in sorted(journals.items()):
-        s = f"<{_J}{jid}>"
-        add(f"{s} {A} {T_JOURNAL} .\n{s} {T_TITLE} {_lit(title)} .\n")
-        if short:
-            add(f"{s} {T_ALT} {_lit(short)} .\n")
+            found.setdefault(slug(r.fields["journal"]), (r.fields["journal"], r.fields.get("shortjournal")))
+    return found
+
+
+def journal_ntriples(jid: str, title: str, short: str | None) -> str:
+    s = f"<{_J}{jid}>"
+    return f"{s} {A} {T_JOURNAL} .\n{s} {T_TITLE} {_lit(title)} .\n" + (f"{s} {T_ALT} {_lit(short)} .\n" if short else "")
 
 
 def _work_ntriples(r: BibRecord, add: Callable[[str], object], iris: Mapping[str, str]) -> None:
