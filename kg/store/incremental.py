@@ -30,13 +30,11 @@ import pyoxigraph as ox
 
 from kg.ingest.bibtex import DUPLICATE_FIELDS, BibRecord, check_records, key_segment, parse_bib, people
 from kg.ingest.build import DataSources
-from kg.ingest.claims_ttl import ClaimsFile
-from kg.ingest.errors import InputError, Problem
+from kg.ingest.errors import InputError, Problem, display_path
 from kg.ingest.import_log import log_ntriples, read_log
-from kg.ingest.integrity import uncurated_problems
+from kg.ingest.integrity import UNCURATED_FIX, UNCURATED_MESSAGE
 from kg.ingest.records_nt import journal_ntriples, journals, person_ntriples, write_work_ntriples
-from kg.model.namespace import AUTHORS, HS, IMPORT, JOURNAL, PERSON, PREFIXES
-from kg.query.named import internal_query
+from kg.model.namespace import AUTHORS, HS, IMPORT, JOURNAL, PERSON, PREFIXES, REF
 
 BIB_COPY = "kg-references.bib"
 MAX_SHARE = 0.25
@@ -46,6 +44,9 @@ SHARED_FIELDS = ("author", "contributor", "journal", "shortjournal")
 BIB_KEY = ox.NamedNode(str(HS.bibKey))
 IMPORTED_IN = ox.NamedNode(str(HS.importedIn))
 FOAF_GIVEN_NODE = ox.NamedNode("http://xmlns.com/foaf/0.1/givenName")
+LINKS = {ox.NamedNode(str(HS.possibleDuplicateOf)), ox.NamedNode(str(HS.duplicateOf))}
+BUILD_ADDED = {ox.NamedNode(str(HS.screeningStatus)), IMPORTED_IN}
+UNCURATED_PARTS = ("design", "evidence", "level")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Delta:
     added: list[str]
     changed: list[str]
     text: str  # the new file
+    old: Entries
+    new: Entries
 
 
 def bib_delta(old_text: str, new_text: str) -> Delta | None:
@@ -95,31 +98,27 @@ def bib_delta(old_text: str, new_text: str) -> Delta | None:
         return None
     if len(added) + len(changed) > MAX_SHARE * max(len(new.entries), 1) and len(new.entries) > 20:
         return None
-    return Delta(sorted(added, key=lambda k: new.entries[k][0]), changed, new_text)
+    return Delta(sorted(added, key=lambda k: new.entries[k][0]), changed, new_text, old, new)
 
 
-def _parse_subset(path: Path, text: str, keys: list[str]) -> list[BibRecord]:
+def _parse_subset(path: Path, text: str, entries: Entries, keys: list[str]) -> list[BibRecord]:
     """Parse only these entries, each at its own line of the file (so locations stay right)."""
-    entries = split_entries(text)
-    assert entries is not None
-    pieces, line = [], 1
+    pieces, line, counted, offset = [], 1, 1, 0
     for key in sorted(keys, key=lambda k: entries.entries[k][0]):
         _, start, chunk = entries.entries[key]
-        at = text.count("\n", 0, start) + 1
-        pieces.append("\n" * (at - line) + chunk)
-        line = at + chunk.count("\n")
+        counted += text.count("\n", offset, start)  # line of `start`, counted once over the whole file
+        offset = start
+        pieces.append("\n" * (counted - line) + chunk)
+        line = counted + chunk.count("\n")
     return parse_bib(path, "".join(pieces))
 
 
 def apply_delta(store: ox.Store, sources: DataSources, old_text: str,
                 delta: Delta) -> list[Problem] | None:
     """Update `store` (read-write) from the delta; the problems of the changed entries, or None to rebuild."""
-    claimed = ClaimsFile(sources.claims).ref_keys()
-    if any(k in claimed for k in delta.changed):
-        return None
     try:
-        new_records = _parse_subset(sources.bib, delta.text, delta.added + delta.changed)
-        old_records = {r.key: r for r in _parse_subset(sources.bib, old_text, delta.changed)}
+        new_records = _parse_subset(sources.bib, delta.text, delta.new, delta.added + delta.changed)
+        old_records = {r.key: r for r in _parse_subset(sources.bib, old_text, delta.old, delta.changed)}
     except InputError:
         return None
     keys = {q.object.value: q.subject.value for q in store.quads_for_pattern(None, BIB_KEY, None)
@@ -127,9 +126,10 @@ def apply_delta(store: ox.Store, sources: DataSources, old_text: str,
     for r in new_records:
         if r.key in old_records:
             before = old_records[r.key]
-            if before.iri != r.iri or any(before.fields.get(f) != r.fields.get(f) for f in SHARED_FIELDS):
+            if before.iri != r.iri or any(before.fields.get(f) != r.fields.get(f) for f in SHARED_FIELDS) \
+                    or _curated(store, before, keys):
                 return None
-        elif r.iri in keys.values():  # another entry's DOI: the full build reports it
+        elif r.iri in keys.values() or _named_in_claims(store, r.key):  # another entry's DOI; a dangling ref:KEY
             return None
     iris = {**keys, **{r.key: r.iri for r in new_records}}
     problems = [p for p in check_records(new_records)
@@ -148,11 +148,39 @@ def apply_delta(store: ox.Store, sources: DataSources, old_text: str,
     added = [r for r in new_records if r.key not in old_records]
     text: list[str] = []
     write_work_ntriples(new_records, text.append, iris)
+    # No entry here is curated, so a missing `screening` field means "to screen" (build_screening_defaults).
+    text += [f"<{r.iri}> <{HS.screeningStatus}> <{HS.ToScreen}> .\n" for r in new_records
+             if r.entry_type != "online" and "screening" not in r.fields]
     text += _new_people(store, added) + _new_journals(store, added)
     text.append(log_ntriples(runs, iris))
     store.load(input="".join(text).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    store.update(internal_query("build_screening_defaults").text, prefixes=PREFIXES)
-    return problems + uncurated_problems(store, sources.bib)
+    shown = display_path(sources.bib)
+    # An included entry that is not curated lacks all three parts (kg.ingest.integrity.uncurated_problems).
+    return problems + [Problem(shown, UNCURATED_MESSAGE[part], record=r.key, severity="warning",
+                               fix=UNCURATED_FIX[part].replace("KEY", r.key))
+                       for r in new_records if r.fields.get("screening") == "included" for part in UNCURATED_PARTS]
+
+
+def _curated(store: ox.Store, before: BibRecord, iris: dict[str, str]) -> bool:
+    """Whether anything but the entry itself says something of the work (claims.ttl, a derivation): a triple with
+    it as object other than another entry's duplicate link, or with it as subject that its old entry does not
+    write (besides the screening default and the import-log link)."""
+    node = ox.NamedNode(before.iri)
+    if any(q.predicate not in LINKS for q in store.quads_for_pattern(None, None, node)):
+        return True
+    own: list[str] = []
+    write_work_ntriples([before], own.append, iris)
+    expected = {q.triple for q in ox.parse(input="".join(own).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+                if isinstance(q, ox.Quad)}
+    return any(q.triple not in expected for q in store.quads_for_pattern(node, None, None)
+               if q.predicate not in BUILD_ADDED)
+
+
+def _named_in_claims(store: ox.Store, key: str) -> bool:
+    """A `ref:KEY` of claims.ttl left unresolved by the last build (the key was unknown then)."""
+    node = ox.NamedNode(f"{REF}{key_segment(key)}")
+    return next(store.quads_for_pattern(node, None, None), None) is not None or \
+        next(store.quads_for_pattern(None, None, node), None) is not None
 
 
 def _remove_work(store: ox.Store, iri: str, key: str) -> None:
