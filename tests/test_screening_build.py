@@ -129,3 +129,19 @@ def test_a_broken_import_log_is_a_located_error(tmp_path: Path) -> None:
     report = validate(DataSources.resolve(directory), shacl=False)
     assert [(p.line, p.severity) for p in report.errors] == [(3, "error")]
     assert "not YYYY-MM-DD" in report.errors[0].message
+
+
+def test_bibtex_export_keeps_the_review_fields(graph: KnowledgeGraph, tmp_path: Path) -> None:
+    from kg.export.bibtex import to_bibtex
+    from kg.ingest.bibtex import parse_bib
+
+    exported = {r.key: r.fields for r in parse_bib(tmp_path / "x.bib", to_bibtex(graph))}
+    lee = exported["lee2020mri"]
+    assert lee["mesh"] == "*Magnetic Resonance Imaging/methods; Hip Pain, Referred; Humans; " \
+                          "Osteoarthritis, Hip/diagnostic imaging"  # headings sorted: the graph keeps no order
+    assert (lee["import-source"], lee["import-date"], lee["screening"]) == ("pubmed-search.nbib", "2026-12-01", "included")
+    assert exported["smith2019hipspine"]["keywords"] == "Low back pain; hip-spine syndrome; total hip arthroplasty"
+    assert "screening" not in exported["smith2019hipspine"]  # to screen and uncurated: the default, left out
+    assert "screening" not in exported["barry2017early"]  # included and curated: the default
+    assert exported["kim2021gait"]["screening-reason"] == "not about the hip or spine"
+    assert exported["park2018review"]["duplicate-of"] == "smith2019hipspine"
