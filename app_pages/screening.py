@@ -52,7 +52,7 @@ def decide(action: str, key: str, **kwargs: object) -> None:
             screen(bib, key, str(kwargs["status"]), str(kwargs.get("reason") or "") or None)
         else:
             resolve_duplicate(bib, key, same=bool(kwargs["same"]))
-    except (ValueError, EntryNotFound) as exc:
+    except (ValueError, EntryNotFound, OSError) as exc:  # refused, or the file cannot be written: say so
         st.session_state["screening_error"] = f"{key}: {exc}"
         return
     st.session_state["screening_done"] = f"{key}: " + (

@@ -21,6 +21,9 @@ _FIELD = re.compile(r"([A-Za-z][\w\-:.+]*)\s*=\s*")
 class EntryNotFound(KeyError):
     """references.bib has no entry with that key."""
 
+    def __str__(self) -> str:
+        return f"references.bib has no entry {self.args[0]}"
+
 
 @dataclass(frozen=True)
 class FieldSpan:
