@@ -41,6 +41,7 @@ PAGES: tuple[AppPage, ...] = (
     AppPage("app_pages/network.py", "Network", ":material/hub:", "network", "Evidence network"),
     AppPage("app_pages/claims.py", "Claims", ":material/fact_check:", "claims", "Claims"),
     AppPage("app_pages/studies.py", "Studies", ":material/article:", "studies", "Studies"),
+    AppPage("app_pages/screening.py", "Screening", ":material/checklist:", "screening", "Screening"),
     AppPage("app_pages/diagnostic.py", "Diagnostic accuracy", ":material/monitoring:", "diagnostic-accuracy",
             "Diagnostic accuracy"),
     AppPage("app_pages/timeline.py", "Timeline", ":material/timeline:", "timeline", "Timeline"),

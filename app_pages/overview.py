@@ -202,6 +202,17 @@ def show_map() -> None:
         show_cell(cells, chosen_i, chosen_o)
 
 
+def show_prisma() -> None:
+    """The PRISMA 2020 flow diagram of the review, from the graph's counts (kg.analysis.prisma), with its SVG."""
+    st.subheader("Records through the review (PRISMA 2020)")
+    st.caption("Records identified per source, removed as duplicates or unreadable, screened, excluded with "
+               "their reasons, and included: counted from the graph (the Screening page records the decisions).")
+    svg = resources.prisma_svg()
+    st.image(svg, caption="PRISMA 2020 flow diagram")
+    st.download_button("Download the diagram (SVG)", svg.encode("utf-8"), file_name="prisma-flow.svg",
+                       mime="image/svg+xml", key="overview_prisma_svg", icon=":material/download:")
+
+
 def render() -> None:
     """The Overview page."""
     st.title("Hip-spine evidence graph")
@@ -210,6 +221,7 @@ def render() -> None:
     show_counts()
     show_contested()
     show_map()
+    show_prisma()
 
 
 if __name__ == "__main__":

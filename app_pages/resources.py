@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the heavy modules load inside the cached functions, on firs
     import pandas as pd
 
     from kg.analysis.evidence import ClaimSummary, Disagreement, FidelityItem
+    from kg.analysis.prisma import PrismaFlow
     from kg.quality.validate import ValidationReport
     from kg.query.named import NamedQuery
     from kg.store.graph import KnowledgeGraph
@@ -236,3 +237,32 @@ def _export(src: Source, fmt: str) -> bytes:
 def export(fmt: str) -> bytes:
     """The graph exported by kg.export.exporter.export_bytes ('ttl', 'nt', 'jsonld', 'graphml', 'bib', 'csv'), cached."""
     return _export(source(), fmt)
+
+
+# ----------------------------------------------------------------------------- review (screening, PRISMA)
+
+
+@st.cache_data(show_spinner=False)
+def _prisma(src: Source) -> PrismaFlow:
+    from kg.analysis.prisma import prisma_flow
+
+    return prisma_flow(_graph(src))
+
+
+def prisma() -> PrismaFlow:
+    """kg.analysis.prisma.prisma_flow: the PRISMA 2020 counts, cached per data source."""
+    return _prisma(source())
+
+
+def prisma_svg() -> str:
+    """The PRISMA 2020 flow diagram as SVG (kg.render.prisma)."""
+    from kg.render.prisma import prisma_svg as draw
+
+    return draw(prisma())
+
+
+def data_changed() -> None:
+    """Forget the graph and every cached result: the app wrote a decision into references.bib, and the next run
+    builds the graph again (or updates the persistent store) from the file as it is now."""
+    st.cache_resource.clear()
+    st.cache_data.clear()

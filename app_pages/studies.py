@@ -93,9 +93,11 @@ def show_list() -> None:
     picked = st.dataframe(
         frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="studies_table",
         height=table_height(len(frame)),
-        column_order=["label", "year", "title", "design", "level", "n", "unit", "verification", "doi", "key"],
+        column_order=["label", "year", "title", "design", "level", "n", "unit", "verification", "screening", "doi",
+                      "key"],
         column_config={
             "key": "BibTeX key", "label": "Study", "design": "Design", "unit": "Unit", "verification": "Record",
+            "screening": "Screening",
             "title": st.column_config.TextColumn("Title", width="large"),
             "year": st.column_config.NumberColumn("Year", format="%d"),
             "level": st.column_config.NumberColumn("Level", format="%d", help="Level of evidence, 1 (I) to 5 (V)"),

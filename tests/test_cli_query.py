@@ -159,7 +159,7 @@ def test_stats_counts_coverage_and_contested() -> None:
     assert "claim:mri-detects-labral-tears: 1 for" in result.stdout
     mini = json.loads(kg("stats", "--data", MINI, "--format", "json").stdout)
     counts = {r["kind"]: r["count"] for r in mini["counts"]}
-    assert counts["studies"] == 3 and counts["source articles"] == 1
+    assert counts["studies"] == 4 and counts["source articles"] == 1  # three curated, one excluded record
     assert [r["claim"] for r in mini["contested"]] == [CLAIM + "lumbar-disease-worsens-hip-surgery"]
 
 

@@ -247,8 +247,13 @@ def test_concepts_map_to_verified_mesh_only(real_kg) -> None:
                 "D013131", "D008141", "D010388", "D011859", "D007278", "D009407", "D000779", "D016059", "D011187",
                 "D059408", "D003937"}
     used = {r["m"].rsplit("/", 1)[1] for r in real_kg.select(
-        "SELECT DISTINCT ?m WHERE { ?s ?p ?m FILTER(STRSTARTS(STR(?m), STR(mesh:))) }")}
+        "SELECT DISTINCT ?m WHERE { ?s ?p ?m FILTER(STRSTARTS(STR(?m), STR(mesh:)) "
+        "&& !STRSTARTS(STR(?m), 'http://id.nlm.nih.gov/mesh/vocab#')) }")}
     assert used and used <= verified
+    # The descriptors a record's MeSH heading may be linked to (kg/model/ontology/mesh.ttl) are verified ones too.
+    listed = {r["d"].rsplit("/", 1)[1] for r in real_kg.select(
+        "SELECT ?d WHERE { ?d a <http://id.nlm.nih.gov/mesh/vocab#Descriptor> }")}
+    assert listed and listed <= verified
     tha = real_kg.select("""SELECT ?m ?alt WHERE { c:total-hip-arthroplasty skos:exactMatch ?m ; skos:altLabel ?alt }""")
     assert {r["m"] for r in tha} == {"http://id.nlm.nih.gov/mesh/D019644"} and "THA" in {r["alt"] for r in tha}
     narrower = {r["c"] for r in real_kg.select("SELECT ?c WHERE { ?c skos:broader+ c:hip-surgery }")}

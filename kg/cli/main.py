@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from kg.cli import analysis, build, importer, query, serve, synth
+from kg.cli import analysis, build, importer, query, review, serve, synth
 from kg.cli.options import Settings, fail
 from kg.store.remote import DEFAULT_GRAPH_IRI, ENV_ENDPOINT, ENV_GRAPH, RemoteError
 
@@ -55,6 +55,7 @@ main.add_command(analysis.explain)
 main.add_command(analysis.fidelity)
 main.add_command(analysis.network)
 main.add_command(analysis.rank)
+main.add_command(review.prisma)
 main.add_command(serve.serve)
 main.add_command(serve.push)
 main.add_command(synth.synth)

@@ -23,14 +23,19 @@ HEADER = "% Exported from the hip-spine evidence graph by `kg export --format bi
 # BibTeX fields in the order they are written (the order data/references.bib uses).
 FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "organization", "year", "updated",
                "volume", "number", "pages", "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verification",
-               "unverified", "verificationnote")
+               "unverified", "verificationnote", "abstract", "keywords", "mesh", "language", "issn", "screening",
+               "screening-reason", "import-source", "import-format", "import-date", "possible-duplicate-of",
+               "duplicate-match", "duplicate-of")
+# Fields with several values in the graph, joined as `kg import` writes them (keywords come back sorted).
+LIST_FIELDS = ("keywords", "mesh")
 NAME_FIELDS = ("author", "contributor")
 VERIFICATION = {"Verified": "verified", "PartlyVerified": "partly", "Unverified": "unverified"}
 
 
 def _write(blocks: list[Block]) -> str:
-    """The entries as data/references.bib writes them (the library is ours, so the writer may change it)."""
-    return write_blocks(blocks, max(len(f) for f in FIELD_ORDER) + len(" = "))
+    """The entries as data/references.bib writes them (the library is ours, so the writer may change it).
+    Values align after `verificationnote` as in data/references.bib; longer field names push past it."""
+    return write_blocks(blocks, len("verificationnote") + len(" = "))
 
 
 def _names(rows: list[dict[str, object]]) -> str:
@@ -64,11 +69,20 @@ def _entries(kg: KnowledgeGraph, key: str | None = None) -> list[Block]:
     for name, query in (("author", "export_authors"), ("contributor", "export_contributors")):
         for row in kg.select(internal_query(query).text, bound):
             names[name].setdefault(row["work"], []).append(row)
-    return [_entry(row, {name: names[name].get(row["work"], []) for name in NAME_FIELDS}) for row in works]
+    review: dict[str, dict[str, list[str]]] = {}
+    for row in kg.select(internal_query("export_review_fields").text, bound):
+        review.setdefault(row["work"], {}).setdefault(row["field"], []).append(str(row["value"]))
+    return [_entry(row, {name: names[name].get(row["work"], []) for name in NAME_FIELDS}, review.get(row["work"], {}))
+            for row in works]
 
 
-def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]]) -> Entry:
+def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]],
+           review: dict[str, list[str]]) -> Entry:
     fields: dict[str, str] = {name: _names(rows) for name, rows in people.items() if rows}
+    for name, values in review.items():
+        fields[name] = "; ".join(values) if name in LIST_FIELDS else values[0]
+        if name in LATEX_FIELDS:
+            fields[name] = latex(fields[name])
     for name in ("title", "journal", "shortjournal", "organization", "year", "updated", "volume", "number",
                  "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verificationnote"):
         if row[name] is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -31,8 +31,9 @@ PMID_PATTERN = re.compile(r"^\d{1,9}$")
 PMCID_PATTERN = re.compile(r"^PMC\d+$")
 YEAR_PATTERN = re.compile(r"^\d{4}$")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Fields shown to people: LaTeX is decoded on reading and written back on export (kg.export.bibtex).
-LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "organization", "note"})
+LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "organization", "note", "abstract", "keywords"})
 VERIFICATION = {"verified": HS.Verified, "partly": HS.PartlyVerified, "unverified": HS.Unverified}
 ENTRY_TYPES = {"article", "online"}
 MAX_FIELD_CHARS = 1_000_000
@@ -41,9 +42,16 @@ KNOWN_FIELDS = frozenset(
         "author", "contributor", "title", "journal", "shortjournal", "year", "onlinedate", "updated", "volume",
         "number", "pages", "doi", "pmid", "pmcid", "url", "organization", "note", "verification", "unverified",
         "verificationnote",
+        # What reference managers and PubMed exports carry, and what `kg import` and screening write.
+        "abstract", "keywords", "mesh", "language", "issn", "screening", "screening-reason", "import-source",
+        "import-format", "import-date", "possible-duplicate-of", "duplicate-match", "duplicate-of",
     }
 )
-REQUIRED = {"article": ("author", "title", "journal", "year", "verification"), "online": ("title", "verification")}
+# Project fields such as `verification` are optional: a record without it is unverified (an honest default).
+REQUIRED = {"article": ("author", "title", "journal", "year"), "online": ("title",)}
+SCREENING = ("to screen", "included", "excluded")
+IMPORT_FORMATS = ("bibtex", "ris", "csl-json", "medline", "reference-list")
+DUPLICATE_FIELDS = ("possible-duplicate-of", "duplicate-of")
 
 
 @dataclass(frozen=True)
@@ -287,6 +295,7 @@ def check_records(records: list[BibRecord]) -> list[Problem]:
     """Field-level checks: required fields, identifier formats, duplicate DOIs, unknown fields."""
     problems: list[Problem] = []
     dois: dict[str, BibRecord] = {}
+    unmapped: dict[str, list[BibRecord]] = {}
     for r in records:
         def add(message: str, prop: str | None = None, fix: str | None = None, severity: str = "error",
                 r: BibRecord = r) -> None:
@@ -333,11 +342,43 @@ def check_records(records: list[BibRecord]) -> list[Problem]:
         for name, message in r.name_problems:
             add(message, prop=name, severity="warning",
                 fix="write each name as 'Family, Given' or 'Family, Jr., Given', and brace a corporate name")
+        screening_problems(r, add)
         for name in r.fields:
             if name not in KNOWN_FIELDS:
-                add(f"field '{name}' is not mapped to the graph; it stays in the .bib only", prop=name,
-                    severity="warning", fix=f"known fields: {', '.join(sorted(KNOWN_FIELDS))}")
+                unmapped.setdefault(name, []).append(r)
+    keys = {r.key for r in records}
+    for r in records:
+        for name in DUPLICATE_FIELDS:
+            other = r.fields.get(name)
+            if other is not None and other not in keys:
+                problems.append(Problem(r.path, f"{name} names '{other}', which references.bib does not define",
+                                        line=r.line, record=r.key, prop=name, severity="warning",
+                                        fix="correct the key, or remove the field"))
+    for name, where in sorted(unmapped.items()):  # named once per field, not once per entry
+        first = where[0]
+        also = f" (and {len(where) - 1:,} more entries)" if len(where) > 1 else ""
+        problems.append(Problem(first.path, f"field '{name}' is not mapped to the graph; it stays in the .bib "
+                                f"only{also}", line=first.line, record=first.key, prop=name, severity="warning",
+                                fix=f"known fields: {', '.join(sorted(KNOWN_FIELDS))}"))
     return problems
+
+
+def screening_problems(r: BibRecord, add: Callable[..., None]) -> None:
+    """The screening and import fields: known values, a reason for an exclusion, ISO dates."""
+    status = r.fields.get("screening")
+    if status is not None and status not in SCREENING:
+        add(f"screening '{status}' is not one of {', '.join(SCREENING)}", prop="screening",
+            fix="write screening = {to screen}, {included} or {excluded}")
+    if status == "excluded" and not r.fields.get("screening-reason"):
+        add("an excluded record needs a reason", prop="screening-reason",
+            fix="add screening-reason = {...}, e.g. {not about the hip or spine}")
+    fmt = r.fields.get("import-format")
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        add(f"import-format '{fmt}' is not one of {', '.join(IMPORT_FORMATS)}", prop="import-format",
+            severity="warning")
+    date = r.fields.get("import-date")
+    if date is not None and not ISO_DATE.match(date):
+        add(f"import-date '{date}' is not YYYY-MM-DD", prop="import-date")
 
 
 def key_segment(key: str) -> str:

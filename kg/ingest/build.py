@@ -20,7 +20,8 @@ import pyoxigraph as ox
 from kg.ingest.bibtex import BibRecord
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.errors import InputError, Problem
-from kg.ingest.integrity import CLAIM_CHECKS, RECORD_CHECKS, concept_problems, integrity_problems
+from kg.ingest.import_log import log_ntriples, log_path, read_log
+from kg.ingest.integrity import CLAIM_CHECKS, RECORD_CHECKS, concept_problems, integrity_problems, uncurated_problems
 from kg.ingest.literals import literal_problems
 from kg.ingest.parallel import BibJob
 from kg.model import paths
@@ -40,6 +41,11 @@ class DataSources:
         """--bib/--claims win over --data DIR, which wins over the repository's data/."""
         base = Path(data_dir) if data_dir else paths.DEFAULT_DATA_DIR
         return cls(Path(bib) if bib else base / paths.BIB_NAME, Path(claims) if claims else base / paths.CLAIMS_NAME)
+
+    @property
+    def import_log(self) -> Path:
+        """import-log.jsonl beside references.bib (kg import writes it; it may not exist)."""
+        return log_path(self.bib)
 
 
 @dataclass
@@ -157,12 +163,29 @@ def _assemble(sources: DataSources, store: ox.Store | None, *, parallel: bool | 
         t0 = time.perf_counter()
         problems += integrity_problems(store, claims, RECORD_CHECKS)
         timings["integrity"] += time.perf_counter() - t0
+        t0 = time.perf_counter()
+        problems += add_review_data(store, sources, keys)
+        timings["screening"] = time.perf_counter() - t0
         bib.finish()  # the child's last message, so no process outlives the build
     finally:
         bib.close()
     timings.update(bib.timings)  # parse_bib and records_ntriples, measured where they ran
     timings["total"] = time.perf_counter() - started
     return BuildResult(store, bib.records, problems, timings)
+
+
+def add_review_data(store: ox.Store, sources: DataSources, keys: dict[str, str]) -> list[Problem]:
+    """The import log as PROV activities, each study's default screening status, and a warning for each
+    included study that is not curated yet (nothing for one to screen or excluded)."""
+    problems: list[Problem] = []
+    try:
+        runs = read_log(sources.import_log)
+    except InputError as exc:
+        runs, problems = [], exc.problems
+    if runs:
+        store.load(input=log_ntriples(runs, keys).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.update(internal_query("build_screening_defaults").text, prefixes=PREFIXES)
+    return problems + uncurated_problems(store, sources.bib)
 
 
 def _bib_problems(bib: BibJob) -> list[Problem]:

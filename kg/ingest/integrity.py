@@ -8,12 +8,13 @@ Undefined concepts are found by index instead (concept_problems).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.namespace import SKOS
 
 from kg.ingest.claims_ttl import ClaimsFile
-from kg.ingest.errors import Problem, closest_hint
+from kg.ingest.errors import Problem, closest_hint, display_path
 from kg.model.namespace import BASE, CONCEPT, HS, MP, PREFIXES, compact
 from kg.query.named import internal_query
 
@@ -105,3 +106,30 @@ def _local_name(iri: str) -> str:
     """The last segment of an IRI or URN: 'ghostpaper' for urn:x:ghostpaper."""
     return re.split(r"[/#:]", iri.rstrip("/"))[-1]
 
+
+
+UNCURATED_FIX = {
+    "evidence": "add an evidence line (hs:Evidence with hs:evidenceFrom ref:KEY) to the claims file, or exclude it",
+    "design": "add hs:studyDesign c:… for ref:KEY to the claims file",
+    "level": "add hs:levelOfEvidence c:loe-N for ref:KEY to the claims file",
+}
+UNCURATED_MESSAGE = {
+    "evidence": "included study bears on no claim yet (no evidence line)",
+    "design": "included study has no design yet (hs:studyDesign)",
+    "level": "included study has no level of evidence yet (hs:levelOfEvidence)",
+}
+
+
+def uncurated_problems(store: ox.Store, bib: Path) -> list[Problem]:
+    """A warning for each part of the curation an included study still lacks (to-screen and excluded studies
+    need none): curation follows screening, so this is work to do, not an error."""
+    solutions = store.query(internal_query("integrity_included_uncurated").text, prefixes=PREFIXES)
+    assert isinstance(solutions, ox.QuerySolutions)
+    shown = display_path(bib)
+    problems = []
+    for row in solutions:
+        key, missing = row["key"], row["missing"]
+        assert isinstance(key, ox.Literal) and isinstance(missing, ox.Literal)
+        problems.append(Problem(shown, UNCURATED_MESSAGE[missing.value], record=key.value, severity="warning",
+                                fix=UNCURATED_FIX[missing.value].replace("KEY", key.value)))
+    return problems

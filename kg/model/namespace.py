@@ -105,6 +105,28 @@ class HS(DefinedNamespace):
     inCharacterisation: URIRef
     aboutStudy: URIRef
     checkedAgainst: URIRef
+    # screening, exported metadata and import provenance (kg/model/ontology/screening.ttl)
+    ScreeningStatus: URIRef
+    ToScreen: URIRef
+    Included: URIRef
+    Excluded: URIRef
+    screeningStatus: URIRef
+    screeningReason: URIRef
+    possibleDuplicateOf: URIRef
+    duplicateMatch: URIRef
+    duplicateOf: URIRef
+    meshHeading: URIRef
+    issn: URIRef
+    ImportRun: URIRef
+    importSource: URIRef
+    importFormat: URIRef
+    importDate: URIRef
+    importedIn: URIRef
+    recordsRead: URIRef
+    recordsAdded: URIRef
+    duplicatesRemoved: URIRef
+    possibleDuplicates: URIRef
+    recordsUnreadable: URIRef
 
 
 # Instance namespaces: one per kind of node, so an IRI says what it names.
@@ -114,6 +136,7 @@ PERSON = Namespace(BASE + "id/person/")
 JOURNAL = Namespace(BASE + "id/journal/")
 AUTHORS = Namespace(BASE + "id/authors/")  # rdf:List cells of author lists (IRIs, so output stays deterministic)
 CONCEPT = Namespace(BASE + "concept/")
+IMPORT = Namespace(BASE + "id/import/")  # import runs (one line of import-log.jsonl each)
 DOI = Namespace("https://doi.org/")
 
 # Public vocabularies (traps: CiTO is slash-based, PRISM is 2.0, schema.org is https).
@@ -164,6 +187,7 @@ PREFIXES: dict[str, str] = {
     "res": BASE + "id/result/",
     "char": BASE + "id/characterisation/",
     "disc": BASE + "id/discrepancy/",
+    "import": str(IMPORT),
     "doi": str(DOI),
 }
 

@@ -45,6 +45,7 @@ from kg.ingest.errors import InputError, Problem, display_path
 from kg.model import paths
 from kg.store.embedded import EmbeddedBackend
 from kg.store.graph import KnowledgeGraph
+from kg.store.incremental import BIB_COPY, apply_delta, bib_delta
 
 MANIFEST = "kg-manifest.json"
 MANIFEST_FORMAT = 1
@@ -86,6 +87,8 @@ def fingerprint(sources: DataSources) -> Fingerprint:
     Moving the data directory keeps the fingerprint; editing any byte of an input changes it.
     """
     files = [("bib", Path(sources.bib)), ("claims", Path(sources.claims))]
+    if Path(sources.import_log).exists():  # the import runs are part of the graph (PROV activities)
+        files.append(("log", Path(sources.import_log)))
     files += [("ontology", p) for p in paths.ontology_files()]
     files += [("shapes", p) for p in paths.shape_files()]
     digests = [(role, path, _sha256(path)) for role, path in files]
@@ -147,6 +150,10 @@ def open_or_build(store_path: Path, sources: DataSources, *, strict: bool = True
             store = _open_read_only(store_path)
             if store is not None:
                 return KnowledgeGraph(EmbeddedBackend(store))
+        if not rebuild:
+            updated = _update_and_swap(store_path, sources, fp)
+            if updated is not None:
+                return KnowledgeGraph(EmbeddedBackend(updated))
         result = _build_and_swap(store_path, sources, fp, strict, progress)
     return KnowledgeGraph(EmbeddedBackend(result.store), result)
 
@@ -203,6 +210,7 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
         }
         records, problems, timings = result.records_source, result.problems, result.timings
         store = result = None  # close the read-write handle before the swap
+        _keep_bib_copy(fresh, sources, fp)
         _write_json(fresh / MANIFEST, manifest)
         _fsync_dir(fresh)
         _swap(store_path, fresh, generations)
@@ -215,6 +223,84 @@ def _build_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint, str
         raise
     _prune(generations, keep={fresh.name, *_current_target_names(store_path)})
     return BuildResult(ox.Store.read_only(str(store_path)), records, problems, timings)
+
+
+def _keep_bib_copy(fresh: Path, sources: DataSources, fp: Fingerprint) -> None:
+    """The references.bib the store was built from, for the next incremental update (only if it is still the
+    file the fingerprint read: a file changed during the build is not the one built)."""
+    data = Path(sources.bib).read_bytes()
+    if hashlib.sha256(data).hexdigest() == fp.inputs.get(f"bib:{Path(sources.bib).name}"):
+        (fresh / BIB_COPY).write_bytes(data)
+
+
+def _update_and_swap(store_path: Path, sources: DataSources, fp: Fingerprint) -> ox.Store | None:
+    """The store updated in place of a rebuild when only references.bib and its import log changed
+    (kg.store.incremental), swapped in like a build; None when a full build is needed."""
+    manifest = read_manifest(store_path)
+    if not manifest or manifest.get("format") != MANIFEST_FORMAT or manifest.get("versions") != fp.versions:
+        return None
+    old_inputs = manifest.get("inputs") or {}
+    if any(old_inputs.get(name) != digest for name, digest in fp.inputs.items() if not name.startswith(("bib:", "log:"))):
+        return None
+    if set(old_inputs) - set(fp.inputs) - {n for n in old_inputs if n.startswith("log:")}:
+        return None
+    try:
+        old_text = (store_path / BIB_COPY).read_text(encoding="utf-8")
+        data = Path(sources.bib).read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if hashlib.sha256(data).hexdigest() != fp.inputs.get(f"bib:{Path(sources.bib).name}"):
+        return None  # changed again since the fingerprint: build what is there
+    try:
+        new_text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    delta = bib_delta(old_text, new_text)
+    current = _open_read_only(store_path)
+    if delta is None or current is None:
+        return None
+    started = time.perf_counter()
+    generations = store_path.parent / f".{store_path.name}.stores"
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + f"-{fp.digest[:12]}"
+    fresh = Path(tempfile.mkdtemp(prefix=f"{stamp}.", dir=generations))
+    fresh.rmdir()  # the backup creates the directory itself (builds are serialised by the lock we hold)
+    store: ox.Store | None = None
+    try:
+        current.backup(str(fresh))  # a RocksDB checkpoint: hard links, not a copy
+        current = None
+        store = ox.Store(str(fresh))
+        problems = apply_delta(store, sources, old_text, delta)
+        if problems is None:
+            raise _Rebuild
+        store.flush()
+        triples = len(store)
+        store = None
+        manifest.update({
+            "fingerprint": fp.digest, "inputs": fp.inputs, "built": datetime.now(UTC).isoformat(timespec="seconds"),
+            "triples": triples, "update_seconds": round(time.perf_counter() - started, 3),
+            "updated": {"added": len(delta.added), "changed": len(delta.changed)},
+            # The warnings of the entries left as they were, and those of the changed ones.
+            "warnings": [w for w in manifest.get("warnings", [])
+                         if not any(f"[{k}]" in w for k in (*delta.added, *delta.changed))]
+                        + [str(p) for p in problems],
+        })
+        (fresh / BIB_COPY).write_bytes(data)
+        _write_json(fresh / MANIFEST, manifest)
+        _fsync_dir(fresh)
+        _swap(store_path, fresh, generations)
+    except BaseException as exc:
+        store = current = None
+        gc.collect()
+        shutil.rmtree(fresh, ignore_errors=True)
+        if isinstance(exc, _Rebuild):
+            return None
+        raise
+    _prune(generations, keep={fresh.name, *_current_target_names(store_path)})
+    return ox.Store.read_only(str(store_path))
+
+
+class _Rebuild(Exception):
+    """The incremental update found a change it cannot make exactly: build instead."""
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

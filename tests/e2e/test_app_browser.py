@@ -39,6 +39,7 @@ READY = {
     "network": NETWORK,
     "claims": "[data-testid='stDataFrame']",
     "studies": "[data-testid='stDataFrame']",
+    "screening": "[data-testid='stMetric']",
     "diagnostic": CHART,
     "timeline": CHART,
     "sparql": "[data-testid='stTextArea']",
