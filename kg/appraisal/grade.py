@@ -73,7 +73,7 @@ def rate_certainty(body: BodyOfEvidence) -> Certainty | None:
     lines = with_results or list(body.lines)
     question = body.question if body.question in QUESTIONS else ASSOCIATION
     start, start_step = starting_level(body, lines, question, conclusion_only=not with_results)
-    steps = [start_step, risk_of_bias(lines), inconsistency(lines), indirectness(body, lines, question),
+    steps = [start_step, risk_of_bias(lines, body.concepts), inconsistency(lines), indirectness(body, lines, question),
              imprecision(lines), publication_bias(lines)]
     if with_results and start == 2:
         steps += upgrades(lines, rob=steps[1], imprecise=steps[4])
@@ -195,16 +195,23 @@ def _studies(lines: Iterable[Line]) -> list[Line]:
     return sorted(seen.values(), key=lambda line: line.label)
 
 
-def risk_of_bias(lines: list[Line]) -> Step:
-    """From the studies' overall risk-of-bias judgements; no tool's studies are listed, not counted."""
+NO_TOOL_KINDS = {"laboratory", "narrative review"}  # designs no risk-of-bias tool covers
+
+
+def risk_of_bias(lines: list[Line], concepts: Mapping[str, ConceptInfo]) -> Step:
+    """From the studies' overall risk-of-bias judgements. Laboratory work and narrative reviews, which no tool
+    covers, are listed and not counted; any other study without a judgement counts as no information."""
     studies = _studies(lines)
+    exempt = [s for s in studies if s.rob is not None and s.rob.overall is None
+              and design_kind(s, concepts) in NO_TOOL_KINDS]
     judged = [s for s in studies if s.rob is not None and s.rob.overall is not None]
-    no_tool = [s for s in studies if s.rob is not None and s.rob.overall is None]
-    missing = [s for s in studies if s.rob is None]
+    no_tool = exempt
+    missing = [s for s in studies if s not in judged and s not in exempt]
     based = tuple(s.rob.iri for s in studies if s.rob is not None)
     notes = [f"{s.label}: {s.rob.tool if s.rob else ''} {s.rob.overall if s.rob else ''}" for s in judged]
     notes += [f"{s.label}: no tool applies" for s in no_tool]
-    notes += [f"{s.label}: not assessed" for s in missing]
+    notes += [f"{s.label}: {'not assessed' if s.rob is None else 'no tool applied'}, counted as no information"
+              for s in missing]
     listing = "; ".join(notes)
     if not judged and not missing:
         return Step("risk of bias", 0, f"cannot be assessed: no risk-of-bias tool applies ({listing}); the limits "
@@ -257,10 +264,12 @@ def inconsistency(lines: list[Line]) -> Step:
         if len({line.study for line, _ in with_ci}) >= 2:
             lowest_upper = min(r.upper for _, r in with_ci if r.upper is not None)
             highest_lower = max(r.lower for _, r in with_ci if r.lower is not None)
-            if highest_lower > lowest_upper:
-                serious.append(f"{what}: the intervals do not overlap")
+            i2 = i_squared([r for _, r in with_ci])
+            if highest_lower > lowest_upper or i2 > I2_SERIOUS:
+                overlap = "do not overlap" if highest_lower > lowest_upper else "overlap"
+                serious.append(f"{what}: the intervals {overlap} and I² is {i2:.0f}% (above {I2_SERIOUS:g}%)")
             else:
-                fine.append(f"{what}: the intervals overlap")
+                fine.append(f"{what}: the intervals overlap and I² is {i2:.0f}%")
         elif kind in PERCENT_KINDS:
             values = sorted(((r.value, line.label) for line, r in members))
             spread = values[-1][0] - values[0][0]
@@ -275,6 +284,30 @@ def inconsistency(lines: list[Line]) -> Step:
     if serious:
         return Step("inconsistency", -1, "serious: " + "; ".join(serious + fine), based_on=tuple(based))
     return Step("inconsistency", 0, "not serious: " + "; ".join(fine), based_on=tuple(based))
+
+
+def i_squared(results: list[Result]) -> float:
+    """Higgins' I² (percent, floored at 0) of results with 95% intervals, from Cochran's Q with inverse-variance
+    weights; ratios on the log scale. The same figure the pooled forest plot shows (I² does not depend on how the
+    between-study variance is estimated)."""
+    def scale(x: float, kind: str) -> float:
+        return math.log(x) if kind in RATIO_KINDS else x
+
+    effects, weights = [], []
+    for r in results:
+        if r.kind in RATIO_KINDS and min(r.value, r.lower or 0.0, r.upper or 0.0) <= 0:
+            continue  # a ratio bound of 0 has no log: such an interval cannot be weighed
+        lo, hi = scale(r.lower or 0.0, r.kind), scale(r.upper or 0.0, r.kind)
+        se = (hi - lo) / (2 * Z_ALPHA)
+        if se <= 0:
+            continue
+        effects.append(scale(r.value, r.kind))
+        weights.append(1 / se ** 2)
+    if len(effects) < 2:
+        return 0.0
+    mean = sum(w * e for w, e in zip(weights, effects, strict=True)) / sum(weights)
+    q = sum(w * (e - mean) ** 2 for w, e in zip(weights, effects, strict=True))
+    return max(0.0, (q - (len(effects) - 1)) / q * 100) if q > 0 else 0.0
 
 
 def _related(a: str, b: str, concepts: Mapping[str, ConceptInfo]) -> bool:
@@ -422,15 +455,18 @@ def imprecision(lines: list[Line]) -> Step:
     change = min(c for _, _, c, _, _ in judged)
     assessable = any(a for _, _, _, a, _ in judged)
     unassessed = [r.label for _, r, _, a, _ in judged if not a]
+    listed = f"{'; '.join(unassessed[:4])}{'; ...' if len(unassessed) > 4 else ''}"
+    based = tuple(r.iri for _, r, _, _, _ in judged)
+    if not assessable:
+        return Step("imprecision", change, f"cannot be assessed: no figure has an interval or a p-value ({listed}); "
+                                           "rated down, because precision cannot be shown", assessable=False,
+                    based_on=based)
     reasons = list(dict.fromkeys(why for _, _, _, a, why in judged if a))  # two arms of one contrast: said once
     if unassessed:
-        reasons.append(f"cannot be assessed for {len(unassessed)} figure(s) with no interval or p-value "
-                       f"({'; '.join(unassessed[:4])}{'; ...' if len(unassessed) > 4 else ''})")
+        reasons.append(f"no interval or p-value for {len(unassessed)} figure(s) ({listed}), so their precision "
+                       "cannot be shown")
     severity = {0: "not serious", -1: "serious", -2: "very serious"}[change]
-    if not assessable:
-        severity = "cannot be assessed, rated down because precision cannot be shown"
-    return Step("imprecision", change, f"{severity}: {'; '.join(reasons)}", assessable=assessable,
-                based_on=tuple(r.iri for _, r, _, _, _ in judged))
+    return Step("imprecision", change, f"{severity}: {'; '.join(reasons)}", based_on=based)
 
 
 def publication_bias(lines: list[Line]) -> Step:

@@ -31,7 +31,8 @@ class Estimate:
 
 @dataclass(frozen=True)
 class Pooled:
-    """A random-effects pooled estimate (DerSimonian-Laird) with its heterogeneity."""
+    """A random-effects pooled estimate (Paule-Mandel between-study variance) with its heterogeneity; I² and
+    tau² are floored at 0, as usual (a Q below its degrees of freedom means no detectable heterogeneity)."""
 
     kind: str
     estimates: tuple[Estimate, ...]
@@ -59,7 +60,9 @@ def _key(r: Result) -> GroupKey:
 
 
 def pool(kind: str, estimates: list[Estimate]) -> Pooled:
-    """Pool two or more estimates with their 95% intervals (random effects, DerSimonian-Laird)."""
+    """Pool two or more estimates with their 95% intervals: random effects, with the between-study variance by
+    Paule-Mandel (statsmodels "pm"), which the Cochrane Handbook prefers to DerSimonian-Laird and which, unlike
+    statsmodels' one-step DL, never goes below zero."""
     import numpy as np
     from statsmodels.stats.meta_analysis import combine_effects  # heavy: imported only to pool
 
@@ -67,11 +70,11 @@ def pool(kind: str, estimates: list[Estimate]) -> Pooled:
     scale = math.log if log else (lambda x: x)
     effects = [scale(e.value) for e in estimates]
     variances = [((scale(e.upper) - scale(e.lower)) / (2 * Z95)) ** 2 for e in estimates]
-    res = combine_effects(np.asarray(effects), np.asarray(variances), method_re="dl")
+    res = combine_effects(np.asarray(effects), np.asarray(variances), method_re="pm")
     lower, upper = res.conf_int(use_t=False)[1]  # (fixed, random, ...): the random-effects interval
     back = math.exp if log else (lambda x: x)
     return Pooled(kind, tuple(estimates), back(float(res.mean_effect_re)), back(float(lower)), back(float(upper)),
-                  100 * float(res.i2), float(res.tau2), float(res.q), log)
+                  max(0.0, 100 * float(res.i2)), max(0.0, float(res.tau2)), float(res.q), log)
 
 
 def pool_groups(lines: list[Line], names: dict[str, str] | None = None) -> list[PoolGroup]:
