@@ -219,19 +219,20 @@ def forest_plot(pooled: Pooled) -> alt.LayerChart:
 
     rows = [{"study": e.label, "value": e.value, "lower": e.lower, "upper": e.upper, "kind": "study"}
             for e in pooled.estimates]
-    rows.append({"study": "Pooled (random effects)", "value": pooled.value, "lower": pooled.lower,
-                 "upper": pooled.upper, "kind": "pooled"})
+    rows.append({"study": "Pooled", "value": pooled.value, "lower": pooled.lower, "upper": pooled.upper,
+                 "kind": "pooled"})
     data = pd.DataFrame(rows)
     scale = alt.Scale(type="log") if pooled.log_scale else alt.Scale(zero=False)
     order = list(data["study"])
-    y = alt.Y("study:N", sort=order, title=None)
+    y = alt.Y("study:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     bars = alt.Chart(data).mark_rule().encode(x=alt.X("lower:Q", scale=scale, title=pooled.kind), x2="upper:Q", y=y)
     points = alt.Chart(data).mark_point(filled=True, size=80).encode(
         x="value:Q", y=y, shape=alt.Shape("kind:N", scale=alt.Scale(range=["diamond", "square"]), legend=None),
         tooltip=["study", "value", "lower", "upper"])
     null = alt.Chart(pd.DataFrame({"x": [1.0 if pooled.log_scale else 0.0]})).mark_rule(strokeDash=[4, 4]).encode(
         x="x:Q")
-    return alt.LayerChart(layer=[bars, points, null])
+    height = 40 * len(rows) + 20
+    return alt.LayerChart(layer=[layer.properties(height=height) for layer in (bars, points, null)])
 
 
 def show_pooling(summary: ClaimSummary) -> None:

@@ -228,8 +228,8 @@ def risk_of_bias(lines: list[Line], concepts: Mapping[str, ConceptInfo]) -> Step
     if high * 2 > counted:
         return Step("risk of bias", -1, f"serious: most studies are at high risk of bias ({listing})", based_on=based)
     if concerns * 2 > counted:
-        return Step("risk of bias", -1, "serious: most studies are at high risk or their records do not show "
-                                        f"low risk ({listing})", based_on=based)
+        return Step("risk of bias", -1, "serious: most studies have some concerns, or records that do not show "
+                                        f"low risk of bias ({listing})", based_on=based)
     return Step("risk of bias", 0, f"not serious: most studies are at low risk of bias ({listing})", based_on=based)
 
 
