@@ -197,13 +197,21 @@ DIRECTION_NAMES = {PREFIXES_HS + "ClaimHolds": "holds", PREFIXES_HS + "ClaimDoes
                    PREFIXES_HS + "DirectionUnclear": "unclear"}
 
 
+def _boolean(value: Any) -> bool:
+    """An xsd:boolean read as its lexical form (certainty.rq selects STR(): Virtuoso's booleans do not come back
+    as booleans)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value)
+
+
 def read_certainty(kg: KnowledgeGraph, claim: str) -> Certainty | None:
     """The certainty the build wrote for the claim, with its working in order; None for a claim without one."""
     rows = _select(kg, "certainty", claim=claim)
     if not rows:
         return None
     first = rows[0]
-    steps = tuple(Step(r["domain"], int(r["change"]), r["reason"], bool(r["assessable"])) for r in rows)
+    steps = tuple(Step(r["domain"], int(r["change"]), r["reason"], _boolean(r["assessable"])) for r in rows)
     return Certainty(int(first["rank"]), int(first["startRank"]), DIRECTION_NAMES.get(first["direction"], "unclear"),
                      first["outcome"], first["question"] or "not recorded", steps)
 
