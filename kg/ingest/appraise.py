@@ -130,7 +130,7 @@ P_CERTAINTY, P_LEVEL, P_START = _iri(HS.certainty), _iri(HS.certaintyLevel), _ir
 P_DIRECTION, P_OUTCOME, P_STEP = _iri(HS.certaintyDirection), _iri(HS.certaintyOutcome), _iri(HS.certaintyStep)
 P_ORDER, P_DOMAIN, P_CHANGE = _iri(HS.stepOrder), _iri(HS.gradeDomain), _iri(HS.levelChange)
 P_ASSESSABLE, P_REASON, P_BASED = _iri(HS.assessable), _iri(HS.reason), _iri(HS.basedOn)
-P_TYPE, T_CERTAINTY, T_STEP = f"<{RDF_TYPE.value}>", _iri(HS.CertaintyAssessment), _iri(HS.CertaintyStep)
+P_TYPE, T_CERTAINTY = f"<{RDF_TYPE.value}>", _iri(HS.CertaintyAssessment)
 LEVEL_IRIS = {k: _iri(v) for k, v in LEVELS.items()}
 DIRECTION_IRIS = {k: _iri(v) for k, v in DIRECTIONS.items()}
 DOMAIN_IRIS = {k: _iri(v) for k, v in DOMAINS.items()}
@@ -147,11 +147,12 @@ def certainty_ntriples(claim: str, certainty: Certainty) -> list[str]:
            f"{node} {P_OUTCOME} {nt_literal(certainty.outcome)} .\n"]
     for n, step in enumerate(certainty.steps, start=1):
         s = f"<{certainty_iri(claim)}/{n}>"
-        out += [f"{node} {P_STEP} {s} .\n", f"{s} {P_TYPE} {T_STEP} .\n",
+        out += [f"{node} {P_STEP} {s} .\n",
                 f"{s} {P_ORDER} {nt_literal(str(n), 'integer')} .\n", f"{s} {P_DOMAIN} {DOMAIN_IRIS[step.domain]} .\n",
                 f"{s} {P_CHANGE} {nt_literal(str(step.change), 'integer')} .\n",
                 f"{s} {P_ASSESSABLE} {BOOLEANS[step.assessable]} .\n", f"{s} {P_REASON} {nt_literal(step.reason)} .\n"]
-        out += [f"{s} {P_BASED} <{iri}> .\n" for iri in sorted(set(step.based_on))]
+        if step.assessable:  # a step the data could not judge rests on nothing (its reason says so)
+            out += [f"{s} {P_BASED} <{iri}> .\n" for iri in sorted(set(step.based_on))]
     return out
 
 
