@@ -386,3 +386,10 @@ def test_the_pooling_fixture_pools_in_the_built_graph_and_its_summary() -> None:
     [row] = kg.select("SELECT ?rank WHERE { ?c hs:certainty/hs:certaintyLevel/hs:rank ?rank }",
                       {"c": URIRef(CLAIM + "fusion-raises-dislocation")})
     assert row["rank"] == s.certainty.level
+
+
+def test_every_claim_with_evidence_names_the_question_it_asks(real_kg: KnowledgeGraph) -> None:
+    """The start of the rating depends on it; a claim without one would be rated as an association question."""
+    missing = real_kg.select("""SELECT DISTINCT ?claim WHERE { ?e hs:evidenceFor ?claim .
+                                FILTER NOT EXISTS { ?claim hs:questionType ?q } }""")
+    assert missing == [], "add hs:questionType to these claims (claims.ttl, section 8)"
