@@ -316,6 +316,16 @@ def test_imprecision_in_one_unit_per_study_and_never_precise_by_default() -> Non
     assert bare[:2] == (-1, False) and "no figure has an interval or a p-value" in bare[2]
 
 
+def test_the_precision_of_an_accuracy_figure_comes_from_its_interval() -> None:
+    def sensitivity(lower: float, upper: float) -> Result:
+        return Result("s", "sensitivity", "sensitivity", 84.0, lower, upper)
+
+    q = "diagnostic accuracy"
+    assert rated(body(line("a", sensitivity(78.0, 89.0), design="dta"), question=q))["imprecision"][0] == 0
+    wide = rated(body(line("a", sensitivity(60.0, 95.0), design="dta"), question=q))["imprecision"]
+    assert wide[:2] == (-1, True) and "more than 20 points" in wide[2]
+
+
 def test_publication_bias_is_always_stated() -> None:
     change, assessable, reason = rated(body(line("a", odds("r", 2.0, 1.5, 2.7))))["publication bias"]
     assert (change, assessable) == (0, False) and "fewer than the 10" in reason

@@ -19,10 +19,10 @@ indirectness from the PICO of each line against the claim: a test or interventio
              to the claim's, a population unrelated to the claim's, a figure over more targets than the claim
              names, specimens instead of patients. -1 when at least half the lines are indirect.
 imprecision  per result: ratio intervals against no effect (1) and appreciable effects (0.75 and 1.25);
-             coefficient intervals against 0; a p-value stands for an interval that excludes no effect; then the
-             optimal information size in the study's own unit (400 for continuous outcomes, a sample-size
-             calculation for events). No interval and no p-value: cannot be assessed, and rated down, since
-             precision cannot be shown.
+             intervals of a sensitivity, specificity or accuracy wider than 20 points; coefficient intervals
+             against 0; a p-value stands for an interval that excludes no effect; then the optimal information
+             size in the study's own unit (400 for continuous outcomes, a sample-size calculation for events).
+             No interval and no p-value: cannot be assessed, and rated down, since precision cannot be shown.
 publication bias stated; it cannot be assessed with fewer than 10 studies and is not rated down.
 large effect, dose-response: only for evidence that started Low with no serious risk of bias or imprecision.
 """
@@ -58,6 +58,9 @@ CONTINUOUS_KINDS = {"coefficient", "standardized coefficient", "mean score", "me
 # GRADE's default thresholds for an appreciable effect on a ratio: a 25% relative fall or rise.
 APPRECIABLE_LOW, APPRECIABLE_HIGH = 0.75, 1.25
 CONTINUOUS_OIS = 400  # GRADE's rule of thumb for continuous outcomes, in the study's unit of analysis
+# An interval of a proportion (sensitivity, specificity) wider than this, in percentage points, is imprecise: GRADE
+# for diagnostic tests asks whether the interval's ends would lead to different decisions; a fixed width stands in.
+CI_WIDTH_POINTS = 20.0
 SPREAD_POINTS = 20.0  # percentage points between point estimates that GRADE reviewers would call inconsistent
 I2_SERIOUS = 50.0
 PUBLICATION_BIAS_MIN_STUDIES = 10
@@ -428,6 +431,13 @@ def result_imprecision(line: Line, r: Result) -> tuple[int, bool, str]:
         if lo < APPRECIABLE_LOW or hi > APPRECIABLE_HIGH:
             return -1, True, f"{ci} includes no effect and an appreciable effect"
         return 0, True, f"{ci} excludes any appreciable effect"
+    if r.kind in PERCENT_KINDS and r.interval:
+        lo, hi = r.lower or 0.0, r.upper or 0.0
+        ci = f"{name}: {r.value:g}% ({lo:g}% to {hi:g}%)"
+        if hi - lo > CI_WIDTH_POINTS:
+            return -1, True, (f"{ci} spans more than {CI_WIDTH_POINTS:g} points, wide enough to change what a "
+                              "test result would mean")
+        return 0, True, f"{ci} spans at most {CI_WIDTH_POINTS:g} points"
     if r.interval or _significant(r) is not None:
         if r.interval:
             lo, hi = r.lower or 0.0, r.upper or 0.0
