@@ -1,8 +1,10 @@
 """Claims page: a searchable list of claims (contested first, at most LIST_SIZE), and a page per claim with the
-studies for and against side by side, the certainty rating with its working and why the studies disagree.
+studies for and against side by side, the certainty of the evidence (GRADE, as the build wrote it into the
+graph) with each step's reason, the direction of effect of each study (SWiM), the pooled results with a forest
+plot where results pool, and why the studies disagree.
 
-The list is one named query (`claims`: counts, weighted balance, capped), so it costs the same at 30 claims and
-at 40,000; the certainty rating, which needs a claim's whole evidence, is on each claim's page.
+The list is one named query (`claims`: counts and the certainty the build wrote, capped), so it costs the same
+at 30 claims and at 40,000.
 
 URL: `?claim=SLUG` opens a claim; `?search=WORDS` filters the list.
 """
@@ -28,30 +30,31 @@ from app_pages.widgets import (
 )
 
 if TYPE_CHECKING:
-    from kg.analysis.evidence import StudyEvidence
+    import altair as alt
+
+    from kg.analysis.evidence import ClaimSummary, StudyEvidence
+    from kg.appraisal import Pooled
 
 SEARCH_KEY = "claims_search"
 LIST_SIZE = 200  # claims listed; the `claims` query returns one more to tell that more follow
 
 
 def claim_list(search: str) -> pd.DataFrame:
-    """The claims matching `search` (the `claims` query: contested first, then most studies), with the balance in
-    words (kg.analysis.evidence.verdict) and each claim's slug."""
-    from kg.analysis.evidence import verdict
-
+    """The claims matching `search` (the `claims` query: contested first, then most studies), with each claim's
+    slug."""
     frame = resources.query("claims", {"search": search.strip() or None})
     frame["slug"] = [short_id(c) for c in frame["claim"]]
-    frame["verdict"] = [verdict(None if pd.isna(b) else float(b), int(q))
-                        for b, q in zip(frame["balance"], frame["qualifying"], strict=True)]
+    frame["certainty"] = frame["certainty"].fillna("no evidence")
     return frame
 
 
 def show_list() -> None:
     """Searchable claim list; choosing a row opens the claim page."""
     st.title("Claims")
-    st.caption("Each claim in the project's words, with how many studies support, contradict or qualify it and "
-               "the balance of that evidence weighted by level of evidence. Contested claims (evidence both "
-               "ways) come first. Select a row to open the claim and its certainty rating.")
+    st.caption("Each claim in the project's words, with how many studies support, contradict, qualify it or leave "
+               "it inconclusive, and the certainty of that evidence (GRADE: High, Moderate, Low, Very low) with "
+               "what it is certainty of. Contested claims (evidence both ways) come first. Select a row to open "
+               "the claim and the working behind its certainty.")
     seed("claims", {SEARCH_KEY: param("search", "")})
     text = st.text_input("Search claims", key=SEARCH_KEY, placeholder="words from the label or the slug")
     set_params("claims", {"search": text})
@@ -65,7 +68,8 @@ def show_list() -> None:
                 "search to find the others.", icon=":material/filter_list:")
     else:
         st.caption(f"{len(frame)} claim{'s' if len(frame) != 1 else ''}")
-    columns = ["label", "contested", "supporting", "contradicting", "qualifying", "balance", "verdict", "unbacked"]
+    columns = ["label", "contested", "supporting", "contradicting", "qualifying", "inconclusive", "certainty",
+               "direction", "unbacked"]
     picked = st.dataframe(
         frame[columns], hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
         key="claims_table", height=table_height(len(frame)),
@@ -75,10 +79,10 @@ def show_list() -> None:
             "supporting": st.column_config.NumberColumn("For"),
             "contradicting": st.column_config.NumberColumn("Against"),
             "qualifying": st.column_config.NumberColumn("Qualifying"),
-            "balance": st.column_config.NumberColumn(
-                "Balance", format="%+.2f",
-                help="(weighted for − weighted against) / (for + against); weights by level of evidence"),
-            "verdict": "Verdict",
+            "inconclusive": st.column_config.NumberColumn("Inconclusive"),
+            "certainty": st.column_config.TextColumn(
+                "Certainty", help="GRADE certainty of the evidence, as the build rated it (see the claim's page)"),
+            "direction": st.column_config.TextColumn("Certainty of what"),
             "unbacked": st.column_config.CheckboxColumn("No study"),
         })
     rows = picked.selection.rows if picked is not None else []
@@ -101,7 +105,6 @@ def show_study(study: StudyEvidence) -> None:
 def show_claim(slug: str) -> None:
     """The page of one claim."""
     from kg.analysis.evidence import UnknownClaimError
-    from kg.render.text import step_change
 
     st.page_link(CLAIMS_PAGE, label="All claims", icon=":material/arrow_back:")
     try:
@@ -120,13 +123,17 @@ def show_claim(slug: str) -> None:
     if summary.unbacked:
         st.warning("No cited study bears on this claim: it rests on the source article's assertion alone.")
 
-    grade, balance, n_for, n_against = st.columns(4)
-    grade.metric("Certainty", summary.certainty.grade)
-    balance.metric("Balance", "n/a" if summary.balance.score is None else f"{summary.balance.score:+.2f}",
-                   help="(weighted for − weighted against) / (for + against); weights by level of evidence")
+    from kg.render.text import DIRECTION_WORDS, certainty_headline
+
+    grade, what, n_for, n_against = st.columns(4)
+    grade.metric("Certainty", summary.certainty.grade if summary.certainty else "no evidence")
+    what.metric("Certainty of what", summary.certainty.direction if summary.certainty else "n/a",
+                help="holds: certainty that the claim holds; does not hold: that it does not; unclear: the "
+                     "studies do not point one way")
     n_for.metric("Supporting studies", len(summary.supporters))
     n_against.metric("Contradicting studies", len(summary.contradictors))
-    st.caption(literal(summary.balance.verdict))
+    if summary.certainty:
+        st.caption(literal(certainty_headline(summary.certainty)))
 
     left, right = st.columns(2, border=True)
     with left:
@@ -141,18 +148,16 @@ def show_claim(slug: str) -> None:
             show_study(study)
         if not summary.contradictors:
             st.caption("No contradicting study.")
-    if summary.qualifiers:
-        with st.container(border=True):
-            st.subheader(f"Qualifying ({len(summary.qualifiers)})")
-            for study in summary.qualifiers:
-                show_study(study)
+    for title, group in (("Qualifying", summary.qualifiers), ("Inconclusive", summary.inconclusive)):
+        if group:
+            with st.container(border=True):
+                st.subheader(f"{title} ({len(group)})")
+                for study in group:
+                    show_study(study)
 
-    st.subheader("Certainty of the evidence")
-    st.caption("GRADE-style: start from the best design, then step down for risk of bias, inconsistency, "
-               "indirectness and imprecision.")
-    st.markdown(md_table(["Domain", "Change", "Reason"],
-                         [(s.domain, step_change(s), s.reason) for s in summary.certainty.steps]))
-    st.markdown(f"**Rating: {literal(summary.certainty.grade)}**")
+    show_certainty(summary, DIRECTION_WORDS)
+    show_direction(summary)
+    show_pooling(summary)
 
     st.subheader("Why the studies disagree")
     pairs = resources.disagreements(slug)
@@ -171,6 +176,83 @@ def show_claim(slug: str) -> None:
 
     st.page_link(NETWORK_PAGE, label="Show this claim in the network", icon=":material/hub:",
                  query_params={"focus": summary.claim, "depth": "2"})
+
+
+def show_certainty(summary: ClaimSummary, words: dict[str, str]) -> None:
+    """The certainty with its direction and outcome, and each step of the working with its reason."""
+    from kg.render.text import step_change
+
+    st.subheader("Certainty of the evidence")
+    certainty = summary.certainty
+    if certainty is None:
+        st.caption("No cited study bears on this claim, so there is no evidence to rate.")
+        return
+    st.caption("Rated the GRADE way when the graph is built: start from the question type and the designs, rate "
+               "down for risk of bias, inconsistency, indirectness, imprecision and publication bias, and rate "
+               "observational evidence up for a large effect or a dose-response gradient. A step the data cannot "
+               "judge says so; it never counts as fine by default.")
+    st.markdown(md_table(["Step", "Change", "Judged from data", "Why"],
+                         [(s.domain, step_change(s), "yes" if s.assessable else "no: cannot be assessed", s.reason)
+                          for s in certainty.steps]))
+    st.markdown(f"**{literal(certainty.grade)} certainty {literal(words[certainty.direction])}**, for "
+                f"{literal(certainty.outcome)} ({literal(certainty.question)} question; started "
+                f"{literal(certainty.starting_grade)}).")
+
+
+def show_direction(summary: ClaimSummary) -> None:
+    """Each study's direction of effect with its design and risk of bias, and the sign test (SWiM)."""
+    st.subheader("Direction of effect")
+    st.caption("Synthesis without meta-analysis (SWiM): each study's direction, with its design and risk of bias, "
+               "and a sign test over the studies with results. Not a weighted vote: a count of studies says "
+               "nothing about how large or how certain their effects are.")
+    rows = summary.direction.rows
+    if rows:
+        st.markdown(md_table(["Study", "Direction", "Design", "Risk of bias", "Basis"],
+                             [(r.label, f"{r.arrow} {r.direction}", r.design, r.risk_of_bias, r.basis)
+                              for r in rows]))
+    st.caption(literal(summary.direction.verdict))
+
+
+def forest_plot(pooled: Pooled) -> alt.LayerChart:
+    """Each study's estimate with its interval, and the pooled estimate, on a log axis for ratios."""
+    import altair as alt
+
+    rows = [{"study": e.label, "value": e.value, "lower": e.lower, "upper": e.upper, "kind": "study"}
+            for e in pooled.estimates]
+    rows.append({"study": "Pooled", "value": pooled.value, "lower": pooled.lower, "upper": pooled.upper,
+                 "kind": "pooled"})
+    data = pd.DataFrame(rows)
+    scale = alt.Scale(type="log") if pooled.log_scale else alt.Scale(zero=False)
+    order = list(data["study"])
+    y = alt.Y("study:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    bars = alt.Chart(data).mark_rule().encode(x=alt.X("lower:Q", scale=scale, title=pooled.kind), x2="upper:Q", y=y)
+    points = alt.Chart(data).mark_point(filled=True, size=80).encode(
+        x="value:Q", y=y, shape=alt.Shape("kind:N", scale=alt.Scale(range=["diamond", "square"]), legend=None),
+        tooltip=["study", "value", "lower", "upper"])
+    null = alt.Chart(pd.DataFrame({"x": [1.0 if pooled.log_scale else 0.0]})).mark_rule(strokeDash=[4, 4]).encode(
+        x="x:Q")
+    height = 40 * len(rows) + 20
+    return alt.LayerChart(layer=[layer.properties(height=height) for layer in (bars, points, null)])
+
+
+def show_pooling(summary: ClaimSummary) -> None:
+    """Comparable results pooled (forest plot, I², tau²), or why they do not pool."""
+    st.subheader("Pooled results")
+    if not summary.pools:
+        st.caption("Nothing pools on this claim: no two studies report the same measure of the same test or "
+                   "exposure for the same target and outcome against the same reference standard, with the "
+                   "intervals or counts that give their variance.")
+        return
+    for group in summary.pools:
+        st.markdown(f"**{literal(group.description)}**")
+        if group.pooled is None:
+            st.caption("Not pooled: " + literal(group.why_not))
+            continue
+        p = group.pooled
+        st.altair_chart(forest_plot(p), width="stretch")
+        st.caption(literal(f"Random effects (Paule-Mandel) over {len(p.estimates)} studies: {p.value:.3g} "
+                           f"({p.lower:.3g} to {p.upper:.3g}); heterogeneity I² {p.i2:.0f}%, tau² {p.tau2:.3g}"
+                           + (f"; {group.why_not}" if group.why_not else "")))
 
 
 def render() -> None:

@@ -1,14 +1,16 @@
 """Studies page: a searchable table of the cited studies, a page of PAGE_SIZE at a time, and a page per study with
-its reference, DOI, BibTeX, PICO, design, sample size, measured results, the claims it bears on, and how each
-source article characterised it (with the discrepancies found against its record).
+its reference, DOI, BibTeX, PICO, design, sample size, risk of bias (a traffic-light table), measured results,
+the claims it bears on, and how each source article characterised it (with the discrepancies found against its
+record).
 
-Every part is one bounded named query (studies, study_record, study_pico, study_results, study_claims,
+Every part is one bounded named query (studies, study_record, study_pico, study_risk_of_bias, study_results, study_claims,
 source_citations, characterisation_discrepancies), so the page costs the same at 13 studies and at 100,000.
 
 URL: `?study=BIBKEY` opens a study; `?search=WORDS` filters the table.
 """
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
@@ -201,6 +203,54 @@ def show_results(key: str) -> None:
                  column_config={"label": st.column_config.TextColumn("Result", width="large")})
 
 
+# The risk-of-bias traffic light: colour and symbol per judgement (the symbols carry it without colour, as robvis's do).
+LIGHTS = {"low": ("#2e8b3e", "+"), "low concern": ("#2e8b3e", "+"), "some concerns": ("#f0a30a", "!"),
+          "high": ("#d62728", "−"), "high concern": ("#d62728", "−"), "very high": ("#7b0d0d", "×"),
+          "no information": ("#8c8c8c", "?"), "not applicable": ("#bab0ac", "–")}
+
+
+def light(judgement: str) -> str:
+    """One coloured cell's content: a dot with the judgement's symbol and its word (escaped)."""
+    colour, symbol = LIGHTS.get(judgement, ("#8c8c8c", "?"))
+    return (f'<span style="display:inline-block;width:1.4em;height:1.4em;border-radius:50%;background:{colour};'
+            f'color:#fff;text-align:center;font-weight:bold;line-height:1.4em">{html.escape(symbol)}</span> '
+            f"{html.escape(judgement)}")
+
+
+def rob_table(rows: pd.DataFrame) -> str:
+    """The traffic-light table as HTML: every text from the data escaped."""
+    applicability = rows["applicability"].notna().any()
+    head = ["Domain", "Risk of bias"] + (["Applicability"] if applicability else []) + ["Why", "Rests on"]
+    out = ['<table class="rob-table"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head)
+           + "</tr></thead><tbody>"]
+    for r in rows.itertuples():
+        cells = [f"<b>{html.escape(text(r.domain))}</b>" if r.domain == "overall" else html.escape(text(r.domain)),
+                 light(text(r.judgement))]
+        if applicability:
+            cells.append(light(text(r.applicability)) if text(r.applicability) else "")
+        cells += [html.escape(text(r.reason)), html.escape(text(r.section))]
+        out.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def show_risk_of_bias(key: str) -> None:
+    """The study's risk of bias, domain by domain, as the familiar traffic-light table (study_risk_of_bias)."""
+    rows = resources.query("study_risk_of_bias", {"study": key})
+    st.subheader("Risk of bias")
+    if rows.empty:
+        st.caption("No risk-of-bias assessment is recorded for this study; the certainty rating counts it as "
+                   "no information.")
+        return
+    tool = text(rows.iloc[0]["tool"])
+    if rows.iloc[0]["domain"] == "not applicable":
+        st.caption(f"{literal(tool)}: " + literal(rows.iloc[0]["reason"]))
+        return
+    st.caption(f"Assessed with {literal(tool)}. Judgements rest on what the abstract and the record say; "
+               "\"no information\" marks what they do not tell (the tool calls it unclear), never a guess.")
+    st.markdown(rob_table(rows), unsafe_allow_html=True)
+
+
 def show_claims(key: str) -> None:
     """The claims the study supports, contradicts or qualifies, with the curator's reason."""
     rows = resources.query("study_claims", {"study": key})
@@ -258,6 +308,7 @@ def show_study(key: str) -> None:
         show_pico(key)
     with right:
         show_claims(key)
+    show_risk_of_bias(key)
     show_results(key)
     show_characterisations(key)
     st.page_link(NETWORK_PAGE, label="Show this study in the network", icon=":material/hub:",

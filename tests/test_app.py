@@ -329,3 +329,76 @@ def test_hostile_title_is_text_on_every_page(mini: None) -> None:
     network = open_page("network", focus="https://w3id.org/hipspine/id/work/script2021test")
     seen += _assert_no_markup(network, "network focus")
     assert seen >= 3
+
+
+# ------------------------------------------------------------------------------------------- appraisal
+
+POOLING = REPO / "tests" / "resources" / "pooling"
+
+
+def _html_blocks(at: AppTest) -> list[str]:
+    return [m.proto.body for m in at.markdown if m.proto.allow_html]
+
+
+def test_study_page_shows_the_risk_of_bias_traffic_lights_with_data_escaped(mini: None) -> None:
+    at = open_page("studies", study="script2021test")
+    assert "Risk of bias" in [s.value for s in at.subheader]
+    [table] = [b for b in _html_blocks(at) if "rob-table" in b]
+    assert "patient selection" in table and "high concern" in table and "flow and timing" in table
+    assert "&lt;b&gt;hips&lt;/b&gt; &amp; &quot;quotes&quot;" in table and "<b>hips</b>" not in table
+    unassessed = open_page("studies", study="beta2020arthroscopy")
+    assert any("No risk-of-bias assessment is recorded" in c.value for c in unassessed.caption)
+
+
+def test_study_page_names_the_tool_or_why_none_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_DATA_DIR", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    rajeev = open_page("studies", study="rajeev2017validity")
+    assert any("Assessed with QUADAS-2" in plain(c.value) for c in rajeev.caption)
+    assert any("rob-table" in b and "no information" in b for b in _html_blocks(rajeev))
+    devin = open_page("studies", study="devin2012hipspine")
+    assert any("narrative review" in plain(c.value) and "ROBIS" in plain(c.value) for c in devin.caption)
+    st.cache_data.clear()
+
+
+def test_claim_page_shows_certainty_of_what_each_step_and_the_direction_of_effect(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KG_DATA_DIR", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    from kg.analysis.evidence import claim_summary
+    from kg.render.text import DIRECTION_WORDS
+
+    expected = claim_summary(load(), "fusion-order-changes-tha-risk")
+    assert expected.certainty is not None
+    at = open_page("claims", claim="fusion-order-changes-tha-risk")
+    subheaders = [s.value for s in at.subheader]
+    assert {"Certainty of the evidence", "Direction of effect", "Pooled results"} <= set(subheaders)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Certainty"] == expected.certainty.grade
+    assert metrics["Certainty of what"] == expected.certainty.direction
+    body = "\n".join(plain(m.value) for m in at.markdown)
+    assert "| imprecision | -2 | yes |" in body and "appreciable fall" in body  # Onggo's two wide intervals
+    assert "| publication bias | no change | no: cannot be assessed |" in body
+    assert f"{expected.certainty.grade} certainty {DIRECTION_WORDS[expected.certainty.direction]}" in body
+    assert "| Onggo 2021 |" in body  # the direction-of-effect row
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Nothing pools on this claim" in captions and expected.direction.verdict in captions
+    st.cache_data.clear()
+
+
+def test_claim_page_draws_a_forest_plot_where_results_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KG_DATA_DIR", str(POOLING))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = open_page("claims", claim="fusion-raises-dislocation")
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = charts[0].proto.spec
+    assert '"log"' in spec and "Pooled" in str(charts[0].proto)
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Random effects (Paule-Mandel) over 2 studies: 2.4 (1.86 to 3.09); heterogeneity I² 0%, tau² 0" in captions
+    assert "sign test p = 0.5" in captions
+    st.cache_resource.clear()
+    st.cache_data.clear()

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Stages in data-flow order: a module may import its own stage or an earlier one, never a later one.
 STAGE_RANK = {
     "kg.model": 0,  # namespaces, vocabulary tables, RDF terms, paths; no I/O
+    "kg.appraisal": 0,  # the appraisal rules (certainty, direction of effect, pooling): pure, no I/O
     "kg.query": 1,  # the SPARQL registry, text, binding and the read-only guard: no store needed
     "kg.ingest": 2,  # bib/ttl -> triples, integrity checks (registry queries)
     "kg.store": 3,  # embedded, persistent and remote backends behind KnowledgeGraph

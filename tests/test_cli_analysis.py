@@ -33,10 +33,12 @@ def test_summary_prints_the_evidence_and_the_certainty_working(claim: str) -> No
     assert "Supporting (2):" in out and "Contradicting (0):" in out and "Qualifying (0):" in out
     assert "Eneqvist 2017 (eneqvist2017lumbar)" in out and "Barry 2017" in out
     assert "Haskel 2020" not in out  # a study of hip arthroscopy does not bear on a hip replacement claim
-    assert "Balance (weights by level of evidence)" in out
-    assert "Certainty: Low" in out  # two direct cohorts that agree, nobody against
-    for domain in ("start", "risk of bias", "inconsistency", "indirectness", "imprecision"):
+    assert "Balance" not in out  # no level-weighted vote count any more
+    assert "Certainty: " in out and " certainty that the claim " in out and "(prognostic factor question)" in out
+    for domain in ("start", "risk of bias", "inconsistency", "indirectness", "imprecision", "publication bias",
+                   "large effect", "dose-response"):
         assert f"  {domain} " in out
+    assert "Direction of effect (SWiM):" in out and "sign test" in out and "Pooling:" in out
 
 
 def test_an_unknown_claim_is_a_clear_error_with_close_matches() -> None:

@@ -99,7 +99,9 @@ def test_no_blank_nodes_and_size_per_paper(corpus: Path, synth_kg: KnowledgeGrap
     quads = ox.parse(path=str(corpus / "claims.ttl"), format=ox.RdfFormat.TURTLE)
     assert not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode) for q in quads)
     per_paper = len(synth_kg) / N
-    assert 50 <= per_paper <= 85, per_paper  # the model's floor is ~45 (see BENCHMARKS.md)
+    # The model's floor is ~45 (see BENCHMARKS.md); each study's risk-of-bias assessment (25-40 triples) and each
+    # claim's certainty with its working (about 40-80) come on top.
+    assert 80 <= per_paper <= 150, per_paper
 
 
 def test_command_line(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def _claim(kg: KnowledgeGraph, text: str) -> str:
 @data_options
 @click.argument("claim")
 def summary(sources: DataSources, claim: str) -> None:
-    """Supporters, contradictors and qualifiers of CLAIM, its balance and certainty (with the working).
+    """Supporters, contradictors and qualifiers of CLAIM, its certainty (with the working), direction of effect and pooling.
 
     CLAIM is claim:slug, the slug alone, or the full IRI."""
     from kg.analysis.evidence import claim_summary

@@ -3,8 +3,8 @@
 Stages: parse the BibTeX (in a forked child for a large file, kg.ingest.parallel) while the parent loads the
 ontology and claims.ttl (kg.ingest.claims_ttl: Oxigraph parses the Turtle, blank nodes get stable IRIs, ref:KEY becomes
 the paper's IRI), add the bibliographic triples as N-Triples, derive the direct triples analysts query
-(stances, citations, provenance: kg/query/rq/internal/build_derivations.ru), and check referential integrity
-(kg.ingest.integrity).
+(stances, citations, provenance: kg/query/rq/internal/build_derivations.ru), check referential integrity
+(kg.ingest.integrity), and rate the certainty of the evidence on each claim into the graph (kg.ingest.appraise).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.ingest.appraise import appraise
 from kg.ingest.bibtex import BibRecord
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.errors import InputError, Problem
@@ -78,6 +79,7 @@ STAGES = {
     "derive": "deriving stances and citations",
     "integrity": "checking references between records",
     "add_records": "adding the bibliographic records",
+    "appraise": "rating the certainty of the evidence on each claim",
 }
 
 
@@ -166,6 +168,11 @@ def _assemble(sources: DataSources, store: ox.Store | None, *, parallel: bool | 
         t0 = time.perf_counter()
         problems += add_review_data(store, sources, keys)
         timings["screening"] = time.perf_counter() - t0
+        # The certainty needs the whole graph (risk of bias, results, study names), so it comes last.
+        step("appraise")
+        t0 = time.perf_counter()
+        appraise(store)
+        timings["appraise"] = time.perf_counter() - t0
         bib.finish()  # the child's last message, so no process outlives the build
     finally:
         bib.close()

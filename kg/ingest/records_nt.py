@@ -64,6 +64,9 @@ def _lit(value: str, datatype: str | None = None) -> str:
     return f"{text}^^<{XSD}{datatype}>" if datatype else text
 
 
+nt_literal = _lit  # for the other build stages that write N-Triples (kg.ingest.appraise)
+
+
 def record_ntriples(records: list[BibRecord], iris: Mapping[str, str] | None = None) -> str:
     """The RDF of the bibliographic records as N-Triples text (see write_record_ntriples)."""
     out: list[str] = []

@@ -127,6 +127,86 @@ class HS(DefinedNamespace):
     duplicatesRemoved: URIRef
     possibleDuplicates: URIRef
     recordsUnreadable: URIRef
+    # appraisal (kg/model/ontology/appraisal.ttl): risk of bias, question type, certainty of evidence
+    RiskOfBiasAssessment: URIRef
+    Quadas2Assessment: URIRef
+    RobinsEAssessment: URIRef
+    RobisAssessment: URIRef
+    RiskOfBiasNotApplicable: URIRef
+    RiskOfBiasDomain: URIRef
+    DomainJudgement: URIRef
+    Judgement: URIRef
+    ApplicabilityConcern: URIRef
+    QuadasPatientSelection: URIRef
+    QuadasIndexTest: URIRef
+    QuadasReferenceStandard: URIRef
+    QuadasFlowAndTiming: URIRef
+    RobinsEConfounding: URIRef
+    RobinsEExposureMeasurement: URIRef
+    RobinsEParticipantSelection: URIRef
+    RobinsEPostExposureInterventions: URIRef
+    RobinsEMissingData: URIRef
+    RobinsEOutcomeMeasurement: URIRef
+    RobinsEReportedResult: URIRef
+    RobisEligibility: URIRef
+    RobisIdentification: URIRef
+    RobisDataCollection: URIRef
+    RobisSynthesis: URIRef
+    LowRisk: URIRef
+    SomeConcerns: URIRef
+    HighRisk: URIRef
+    VeryHighRisk: URIRef
+    NoInformation: URIRef
+    LowConcern: URIRef
+    HighConcern: URIRef
+    assessesStudy: URIRef
+    domainJudgement: URIRef
+    robDomain: URIRef
+    judgement: URIRef
+    applicability: URIRef
+    overallJudgement: URIRef
+    domainOf: URIRef
+    domainOrder: URIRef
+    reason: URIRef
+    QuestionType: URIRef
+    questionType: URIRef
+    DiagnosticAccuracyQuestion: URIRef
+    PrognosticQuestion: URIRef
+    InterventionQuestion: URIRef
+    AssociationQuestion: URIRef
+    MechanismQuestion: URIRef
+    CertaintyAssessment: URIRef
+    CertaintyLevel: URIRef
+    CertaintyDirection: URIRef
+    CertaintyStep: URIRef
+    GradeDomain: URIRef
+    HighCertainty: URIRef
+    ModerateCertainty: URIRef
+    LowCertainty: URIRef
+    VeryLowCertainty: URIRef
+    ClaimHolds: URIRef
+    ClaimDoesNotHold: URIRef
+    DirectionUnclear: URIRef
+    GradeStart: URIRef
+    GradeRiskOfBias: URIRef
+    GradeInconsistency: URIRef
+    GradeIndirectness: URIRef
+    GradeImprecision: URIRef
+    GradePublicationBias: URIRef
+    GradeLargeEffect: URIRef
+    GradeDoseResponse: URIRef
+    certainty: URIRef
+    certaintyLevel: URIRef
+    startingLevel: URIRef
+    certaintyDirection: URIRef
+    certaintyOutcome: URIRef
+    certaintyStep: URIRef
+    stepOrder: URIRef
+    gradeDomain: URIRef
+    levelChange: URIRef
+    assessable: URIRef
+    basedOn: URIRef
+    rank: URIRef
 
 
 # Instance namespaces: one per kind of node, so an IRI says what it names.
@@ -188,6 +268,8 @@ PREFIXES: dict[str, str] = {
     "char": BASE + "id/characterisation/",
     "disc": BASE + "id/discrepancy/",
     "import": str(IMPORT),
+    "rob": BASE + "id/rob/",
+    "cert": BASE + "id/certainty/",
     "doi": str(DOI),
 }
 

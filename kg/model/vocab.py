@@ -19,15 +19,7 @@ KIND_NAMES = {HS + "Misreport": "misreport", HS + "StaleCitation": "stale citati
 VERIFICATION_NAMES = {HS + "Verified": "verified", HS + "PartlyVerified": "partly verified",
                       HS + "Unverified": "unverified"}
 
-# Design-weighted balance: one weight per level of evidence (JBJS/Oxford, c:loe-1 .. c:loe-5).
-# The scale is linear because each level down the hierarchy adds one more avenue for bias (randomisation lost,
-# then prospective follow-up, then a comparison group, then patients altogether); a Level V opinion or lab study
-# counts a fifth of a Level I trial. A study without a recorded level counts as Level V: an unappraised record
-# should not outweigh an appraised one. kg/query/rq/claims.rq computes the same balance in SPARQL; a test
-# checks that the two agree.
-LOE_WEIGHTS: dict[int, float] = {1: 1.0, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.2}
 LEVEL_LABELS = {1: "Level I", 2: "Level II", 3: "Level III", 4: "Level IV", 5: "Level V"}
-GRADES = {4: "High", 3: "Moderate", 2: "Low", 1: "Very low"}
 
 # Network projections (kg.analysis.network) and how they are drawn.
 NETWORK_KINDS = ("evidence", "study-claim", "concept", "coauthor")

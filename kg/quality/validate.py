@@ -147,6 +147,8 @@ def _curie(iri: rdflib.URIRef) -> str:
 def _fix_for_record(message: str) -> str:
     if "DOI" in message:
         return "correct the doi field in references.bib, or remove it if it is not verified"
+    if "risk-of-bias" in message:
+        return "add its risk-of-bias assessment to the claims file (section 8: hs:assessesStudy ref:KEY)"
     if "claim" in message or "evidence" in message:
         return "add an evidence line for this study in the claims file"
     return "edit this entry in references.bib"

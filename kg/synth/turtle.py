@@ -5,6 +5,7 @@ sections at once); `ClaimsFile.finish` writes the header and concatenates the se
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -19,7 +20,7 @@ from kg.synth.stream import BufferedFile
 
 # The prefixes claims.ttl declares, in this order (IRIs from kg.model.namespace).
 HEADER_PREFIXES = ("rdf", "rdfs", "xsd", "skos", "dcterms", "schema", "fabio", "cito", "mp", "pico", "obo", "prov",
-                   "qudt", "unit", "mesh", "hs", "c", "ref", "claim", "ev", "pf", "res", "char", "disc")
+                   "qudt", "unit", "mesh", "hs", "c", "ref", "claim", "ev", "pf", "res", "char", "disc", "rob")
 SECTIONS = (
     "0. Generated concepts: the shipped vocabulary (kg/ontology/concepts.ttl) extended to a realistic size",
     "1. Study-level facts: design, level of evidence, sample size",
@@ -69,6 +70,46 @@ def study(paper: Paper) -> str:
         facts.append(f" ;\n    dcterms:subject c:{paper.topic.condition.slug}")
     facts.append(" .\n\n")
     return "".join(facts)
+
+
+# Risk of bias by design kind: the tool's class, its domains, and the judgements drawn from (the tool's scale).
+ROB_TOOLS = {
+    "diagnostic": ("hs:Quadas2Assessment", ("QuadasPatientSelection", "QuadasIndexTest", "QuadasReferenceStandard",
+                                            "QuadasFlowAndTiming"), ("LowRisk", "HighRisk", "NoInformation")),
+    "cohort": ("hs:RobinsEAssessment", ("RobinsEConfounding", "RobinsEExposureMeasurement",
+                                        "RobinsEParticipantSelection", "RobinsEPostExposureInterventions",
+                                        "RobinsEMissingData", "RobinsEOutcomeMeasurement", "RobinsEReportedResult"),
+               ("LowRisk", "SomeConcerns", "HighRisk", "NoInformation")),
+    "review": ("hs:RobisAssessment", ("RobisEligibility", "RobisIdentification", "RobisDataCollection",
+                                      "RobisSynthesis"), ("LowRisk", "HighRisk", "NoInformation")),
+}
+ROB_TOOLS["cross"] = ROB_TOOLS["cohort"]
+SEVERITY = {"LowRisk": 0, "SomeConcerns": 1, "NoInformation": 1, "HighRisk": 2}
+
+
+def risk_of_bias(paper: Paper) -> str:
+    """Section 1, after the study's facts: its risk-of-bias assessment with the tool its design calls for (no tool
+    for narrative reviews and laboratory work). Judgements come from a digest of the key, not the random stream,
+    so adding them left the rest of the corpus as it was."""
+    design, key = paper.study.design, paper.key
+    kind = design.kind if design.slug != "narrative-review" else "narrative"
+    if kind not in ROB_TOOLS:
+        return (f"rob:{key} a hs:RiskOfBiasNotApplicable ; hs:assessesStudy ref:{key} ;\n"
+                '    hs:reason "Synthetic: no risk-of-bias tool covers this design." ; hs:sourceSection "Abstract" .\n\n')
+    tool, domains, scale = ROB_TOOLS[kind]
+    digest = hashlib.sha256(key.encode()).digest()
+    picked = [scale[digest[i] % len(scale)] for i in range(len(domains))]
+    overall = max(picked, key=lambda j: SEVERITY[j])  # never better than the worst domain
+    parts = [f"rob:{key} a {tool} ; hs:assessesStudy ref:{key} ;\n"]
+    parts += [f"    hs:domainJudgement rob:{key}-{n} ;\n" for n in range(1, len(domains) + 1)]
+    parts.append(f'    hs:overallJudgement hs:{overall} ; hs:reason "Synthetic overall judgement." ; '
+                 'hs:sourceSection "Abstract" .\n')
+    for n, (domain, judgement) in enumerate(zip(domains, picked, strict=True), start=1):
+        applicability = " hs:applicability hs:LowConcern ;" if tool == "hs:Quadas2Assessment" and n < 4 else ""
+        parts.append(f"rob:{key}-{n} a hs:DomainJudgement ; hs:robDomain hs:{domain} ; hs:judgement hs:{judgement} ;"
+                     f'{applicability} hs:reason "Synthetic judgement." ; hs:sourceSection "Abstract" .\n')
+    parts.append("\n")
+    return "".join(parts)
 
 
 def pico(paper: Paper) -> str:
@@ -212,6 +253,7 @@ class ClaimsFile:
     def add_paper(self, paper: Paper) -> None:
         add = [s.add for s in self.sections]
         add[STUDIES](study(paper))
+        add[STUDIES](risk_of_bias(paper))
         add[PICOS](pico(paper))
         for r in paper.results:
             add[RESULTS](result(paper, r))

@@ -1,7 +1,8 @@
 """The app in a real browser (Playwright + Debian Chromium) on a loopback Streamlit server: every page renders,
 the network canvas draws its nodes, a SPARQL query returns rows, a deep link reopens a claim, and the study with
 the hostile title shows it as text everywhere (no alert dialog, no injected script). Screenshots of every page go
-to tests/artifacts/; those of the Overview and Network pages are copied to docs/screenshots/ for the README.
+to tests/artifacts/; those of the Overview and Network pages, a claim's certainty, a study's risk of bias and a
+forest plot (on the fictional pooling fixture) are copied to docs/screenshots/ for the README on request.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
 MINI = REPO / "tests" / "resources" / "mini"
+POOLING = REPO / "tests" / "resources" / "pooling"
 SCREENSHOTS = REPO / "docs" / "screenshots"
 HOSTILE = '<script>alert(1)</script> & "quotes"'
 HOSTILE_KEY = "script2021test"
@@ -231,6 +233,31 @@ def test_deep_link_reopens_a_claim(page: Page, app_url: str) -> None:
     page.get_by_role("link", name="All claims").click()
     expect(page.get_by_role("heading", name="Claims", exact=True)).to_be_visible()
     assert "claim=" not in page.url
+
+
+# ------------------------------------------------------------------------------------------- appraisal
+
+
+def test_claim_and_study_pages_show_the_appraisal(page: Page, app_url: str, artifacts_dir: Path) -> None:
+    open_page(page, f"{app_url}/claims?claim=mri-detects-labral-tears",
+              "MRI detects acetabular labral tears with high sensitivity", "[data-testid='stMetric']")
+    for heading in ("Certainty of the evidence", "Direction of effect", "Pooled results"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_text("Nothing pools on this claim", exact=False)).to_be_visible()
+    screenshot(page, artifacts_dir, "claim", readme=True)
+    open_page(page, f"{app_url}/studies?study=prather2017hip", "Hip and Lumbar Spine Physical Examination Findings in "
+              "People Presenting With Low Back Pain, With or Without Lower Extremity Pain", ".rob-table")
+    expect(page.locator(".rob-table tr")).to_have_count(9)  # a header, seven ROBINS-E domains, the overall row
+    page.locator(".rob-table").scroll_into_view_if_needed()
+    screenshot(page, artifacts_dir, "study-risk-of-bias", readme=True)
+
+
+def test_a_forest_plot_where_results_pool(page: Page, streamlit_server: Callable[..., StreamlitServer],
+                                          artifacts_dir: Path) -> None:
+    url = streamlit_server(APP, env={"KG_DATA_DIR": str(POOLING)}).url
+    open_page(page, f"{url}/claims?claim=fusion-raises-dislocation", "Prior fusion raises THA dislocation", CHART)
+    expect(page.get_by_text("heterogeneity I² 0%", exact=False)).to_be_visible()
+    screenshot(page, artifacts_dir, "forest-plot", readme=True)
 
 
 # ------------------------------------------------------------------------------------------- hostile data

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from kg.analysis.evidence.model import ConceptInfo, Disagreement, Pico, PicoDifference, StudyEvidence
+from kg.analysis.evidence.model import Disagreement, Pico, PicoDifference, StudyEvidence
 from kg.analysis.evidence.read import concept_index, evidence_lines, read_pico
 from kg.analysis.evidence.resolve import resolve_claim
+from kg.appraisal.model import ConceptInfo
 from kg.model.vocab import C
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""The evidence analysis's data: rows as read from the graph, and the results handed to callers.
+"""The evidence analysis's data: rows as read from the graph, and the results handed to callers (the appraisal's
+own types, ConceptInfo, Certainty, Line, come from kg.appraisal.model).
 
 Plain frozen dataclasses with no behaviour beyond derived values; kg.render.text turns the results into text.
 """
@@ -7,6 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from kg.appraisal.direction import DirectionSummary
+from kg.appraisal.model import Certainty, Line
+from kg.appraisal.pool import PoolGroup
+
 # Per evidence line (its IRI): the PICO concepts by role (population, intervention, comparator, outcome).
 PicoConcepts = Mapping[str, Mapping[str, set[str]]]
 
@@ -14,15 +19,6 @@ PicoConcepts = Mapping[str, Mapping[str, set[str]]]
 # ----------------------------------------------------------------------------------------------------------
 # Rows read from the graph (kg.analysis.evidence.read)
 # ----------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ConceptInfo:
-    """A SKOS concept's label, scheme and ancestors (itself included), for hierarchy-aware matching."""
-
-    label: str
-    scheme: str | None
-    ancestors: frozenset[str]  # itself included
-
 
 @dataclass(frozen=True)
 class StudyEvidence:
@@ -41,11 +37,10 @@ class StudyEvidence:
     level_label: str | None  # "Level III"
     sample_size: int | None
     sample_unit: str | None
-    stance: str  # supports | contradicts | qualifies
+    stance: str  # supports | contradicts | qualifies | inconclusive
     rationale: str
     follow_up: str | None
     verification: str | None  # verified | partly verified | unverified
-    weight: float  # LOE_WEIGHTS for its level
 
     @property
     def sample(self) -> str:
@@ -73,16 +68,6 @@ class Pico:
 
     concepts: dict[str, dict[str, set[str]]]
     wording: dict[str, dict[str, list[str]]]
-
-
-@dataclass(frozen=True)
-class LevelCount:
-    """How many of a claim's evidence lines of one stance come from one study at one level of evidence."""
-
-    stance: str  # supports | contradicts | qualifies (the IRI when it is none of these)
-    study: str
-    level: str | None  # the level-of-evidence concept's IRI; None when not recorded
-    lines: int
 
 
 @dataclass(frozen=True)
@@ -142,38 +127,6 @@ class UnverifiedFieldRow:
 # ----------------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Balance:
-    """Design-weighted sums of the evidence for and against a claim (qualifying evidence is counted apart)."""
-
-    support: float
-    contradict: float
-    qualify: float
-    n_support: int
-    n_contradict: int
-    n_qualify: int
-    score: float | None  # (support - contradict) / (support + contradict), None without either
-    verdict: str
-
-
-@dataclass(frozen=True)
-class CertaintyStep:
-    """One step of the certainty rating: the domain, the change in levels (0, -1, -2) and why."""
-
-    domain: str  # start | risk of bias | inconsistency | indirectness | imprecision | evidence
-    change: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class Certainty:
-    """A GRADE-style rating of the body of evidence on a claim, with each step of the working."""
-
-    grade: str  # High | Moderate | Low | Very low | No evidence
-    start: str | None  # the grade the best design starts from
-    steps: list[CertaintyStep]
-
-
-@dataclass(frozen=True)
 class PicoDifference:
     """One element in which two studies on the same claim differ."""
 
@@ -211,12 +164,15 @@ class ClaimSummary:
     supporters: list[StudyEvidence]
     contradictors: list[StudyEvidence]
     qualifiers: list[StudyEvidence]
-    balance: Balance
-    certainty: Certainty
+    inconclusive: list[StudyEvidence]  # lines whose results settle nothing either way (SEPIO "inconclusive")
+    certainty: Certainty | None  # as the build wrote it into the graph; None when no study bears on the claim
+    direction: DirectionSummary  # the direction of effect of each study, and the sign test (SWiM)
+    pools: list[PoolGroup]  # comparable results: pooled, or why not
+    lines: list[Line] = field(default_factory=list)  # the evidence lines as the appraisal rules read them
 
     @property
     def studies(self) -> list[StudyEvidence]:
-        return self.supporters + self.contradictors + self.qualifiers
+        return self.supporters + self.contradictors + self.qualifiers + self.inconclusive
 
 
 @dataclass(frozen=True)

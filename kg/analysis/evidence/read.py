@@ -15,21 +15,21 @@ import pyoxigraph as ox
 
 from kg.analysis.evidence.model import (
     ClaimRecord,
-    ConceptInfo,
     DiscrepancyRow,
-    LevelCount,
     Pico,
-    ReportedInterval,
     StudyEvidence,
     UnverifiedFieldRow,
 )
-from kg.model.vocab import LOE_WEIGHTS, STANCE_NAMES, VERIFICATION_NAMES, C
+from kg.appraisal.model import RESULT_KINDS, Certainty, ConceptInfo, Line, Result, RiskOfBias, Step
+from kg.model.namespace import PREFIXES
+from kg.model.vocab import STANCE_NAMES, VERIFICATION_NAMES, C
 from kg.query.named import internal_query
 
 if TYPE_CHECKING:
     from kg.store.graph import KnowledgeGraph
 
 LEVELS_SCHEME = C + "levels-of-evidence"
+PREFIXES_HS = PREFIXES["hs"]
 
 
 @functools.cache
@@ -110,7 +110,6 @@ def _study_row(row: Mapping[str, Any]) -> StudyEvidence:
         stance=STANCE_NAMES.get(row["stance"], row["stance"].rsplit("#", 1)[-1].lower()),
         rationale=row["rationale"] or "", follow_up=row["followUp"],
         verification=VERIFICATION_NAMES.get(row["status"]) if row["status"] else None,
-        weight=LOE_WEIGHTS[level] if level in LOE_WEIGHTS else LOE_WEIGHTS[5],
     )
 
 
@@ -121,12 +120,6 @@ def evidence_lines(kg: KnowledgeGraph, claim: str | None = None) -> list[StudyEv
         if row["e"] not in seen:
             seen[row["e"]] = _study_row(row)
     return list(seen.values())
-
-
-def level_counts(kg: KnowledgeGraph, claim: str) -> list[LevelCount]:
-    """The claim's evidence lines counted by stance, study and level of evidence (what the balance weighs)."""
-    return [LevelCount(STANCE_NAMES.get(r["stance"], r["stance"]), r["study"], r["level"], r["lines"])
-            for r in _select(kg, "evidence_balance", claim=claim)]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -157,16 +150,70 @@ def read_pico(kg: KnowledgeGraph, claim: str) -> Pico:
     return Pico({e: dict(roles) for e, roles in concepts.items()}, {e: dict(roles) for e, roles in wording.items()})
 
 
-def reported_intervals(kg: KnowledgeGraph, claim: str) -> list[ReportedInterval]:
-    """Results on the claim's evidence lines with a numeric confidence interval, once per class of the result."""
-    found = []
-    for r in _select(kg, "evidence_intervals", claim=claim):
+# ----------------------------------------------------------------------------------------------------------
+# The appraisal: the lines as the rules read them, and the certainty the build wrote
+# ----------------------------------------------------------------------------------------------------------
+
+def _words(value: Any) -> frozenset[str]:
+    return frozenset(str(value or "").split())
+
+
+def risk_of_bias(kg: KnowledgeGraph, study: str) -> RiskOfBias | None:
+    """The study's risk-of-bias assessment (tool, overall judgement, reason), or None if it has none."""
+    for r in _select(kg, "appraisal_rob", study=study):
+        return RiskOfBias(r["rob"], r["toolLabel"], r["overallLabel"] if r["overall"] else None, r["reason"] or "")
+    return None
+
+
+def claim_lines(kg: KnowledgeGraph, claim: str, studies: list[StudyEvidence], pico: Pico) -> list[Line]:
+    """The claim's evidence lines with their results and risk of bias, as kg.appraisal's rules read them."""
+    kinds = RESULT_KINDS
+    results: dict[str, list[Result]] = defaultdict(list)
+    for r in _select(kg, "appraisal_results", claim=claim):
         try:
-            lower, upper = float(r["lower"]), float(r["upper"])
-        except (TypeError, ValueError):  # a malformed bound (a non-strict build): nothing to compare
+            value = float(r["value"])
+        except (TypeError, ValueError):
             continue
-        found.append(ReportedInterval(r["e"], r["res"], r["label"], lower, upper, r["type"]))
-    return found
+        kind = next((kinds[t] for t in sorted(_words(r["types"])) if t in kinds), "measure")
+
+        def num(x: Any) -> float | None:
+            try:
+                return float(x) if x is not None else None
+            except (TypeError, ValueError):
+                return None
+
+        results[r["e"]].append(Result(r["res"], r["label"] or r["res"].rsplit("/", 1)[-1], kind, value,
+                                      num(r["lower"]), num(r["upper"]), num(r["p"]), r["prel"], _words(r["tests"]),
+                                      _words(r["targets"]), _words(r["refs"]), _words(r["outcomes"]), r["observer"],
+                                      r["group"]))
+    robs = {s.study: risk_of_bias(kg, s.study) for s in studies}
+    return [Line(s.evidence, s.study, s.label, s.stance, s.design, s.design_iri, s.sample_size, s.sample_unit,
+                 robs[s.study], tuple(sorted(results.get(s.evidence, []), key=lambda x: x.iri)),
+                 {role: frozenset(cs) for role, cs in pico.concepts.get(s.evidence, {}).items()})
+            for s in studies]
+
+
+DIRECTION_NAMES = {PREFIXES_HS + "ClaimHolds": "holds", PREFIXES_HS + "ClaimDoesNotHold": "does not hold",
+                   PREFIXES_HS + "DirectionUnclear": "unclear"}
+
+
+def _boolean(value: Any) -> bool:
+    """An xsd:boolean read as its lexical form (certainty.rq selects STR(): Virtuoso's booleans do not come back
+    as booleans)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value)
+
+
+def read_certainty(kg: KnowledgeGraph, claim: str) -> Certainty | None:
+    """The certainty the build wrote for the claim, with its working in order; None for a claim without one."""
+    rows = _select(kg, "certainty", claim=claim)
+    if not rows:
+        return None
+    first = rows[0]
+    steps = tuple(Step(r["domain"], int(r["change"]), r["reason"], _boolean(r["assessable"])) for r in rows)
+    return Certainty(int(first["rank"]), int(first["startRank"]), DIRECTION_NAMES.get(first["direction"], "unclear"),
+                     first["outcome"], first["question"] or "not recorded", steps)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pandas is heavy: imported inside the functions
     from kg.store.graph import KnowledgeGraph
 
 EVIDENCE_COLUMNS = ["study", "label", "title", "year", "claim", "claim_label", "stance", "design", "level", "n", "unit",
-                    "verification", "weight"]
+                    "verification"]
 
 
 def evidence_table(kg: KnowledgeGraph) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def evidence_table(kg: KnowledgeGraph) -> pd.DataFrame:
         rows.append({"study": s.key, "label": s.label, "title": s.title, "year": s.year,
                      "claim": compact(s.claim), "claim_label": claims.get(s.claim, ""), "stance": s.stance,
                      "design": s.design, "level": s.level, "n": s.sample_size, "unit": s.sample_unit,
-                     "verification": s.verification, "weight": s.weight})
+                     "verification": s.verification})
     frame = pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
     for col in ("year", "level", "n"):
         frame[col] = frame[col].astype("Int64")
@@ -34,13 +34,16 @@ def evidence_table(kg: KnowledgeGraph) -> pd.DataFrame:
 
 
 def claims_overview(kg: KnowledgeGraph) -> pd.DataFrame:
-    """One row per claim: counts by stance, design-weighted balance and certainty grade."""
+    """One row per claim: counts by stance, the certainty with its direction, and the direction-of-effect verdict."""
     import pandas as pd
 
     rows = []
     for s in claim_summaries(kg):
         rows.append({"claim": s.curie, "label": s.label, "supporters": len(s.supporters),
                      "contradictors": len(s.contradictors), "qualifiers": len(s.qualifiers),
-                     "balance": s.balance.score, "verdict": s.balance.verdict, "certainty": s.certainty.grade,
-                     "unbacked": s.unbacked})
+                     "inconclusive": len(s.inconclusive),
+                     "certainty": s.certainty.grade if s.certainty else "no evidence",
+                     "direction": s.certainty.direction if s.certainty else None,
+                     "outcome": s.certainty.outcome if s.certainty else None,
+                     "direction_of_effect": s.direction.verdict, "unbacked": s.unbacked})
     return pd.DataFrame(rows)
