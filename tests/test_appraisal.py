@@ -32,7 +32,8 @@ RESOURCES = Path(__file__).parent / "resources"
 C = "https://w3id.org/hipspine/concept/"
 CLAIM = "https://w3id.org/hipspine/id/claim/"
 # The tool each design calls for, by the root of its study-design concept.
-TOOL_FOR = {"accuracy study": {"QUADAS-2"}, "cohort": {"ROBINS-E", "ROBINS-I"}, "systematic review": {"ROBIS"}, "review of studies": {"ROBIS"},
+TOOL_FOR = {"accuracy study": {"QUADAS-2"}, "cohort": {"ROBINS-E", "ROBINS-I"}, "systematic review": {"ROBIS"},
+            "review of studies": {"ROBIS"},
             "laboratory": {"no risk-of-bias tool applies"}, "narrative review": {"no risk-of-bias tool applies"}}
 
 
