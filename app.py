@@ -53,7 +53,9 @@ PAGES: tuple[AppPage, ...] = (
 def main() -> None:
     st.set_page_config(page_title="Hip-spine evidence graph", page_icon="🦴", layout="wide")
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in PAGES]
-    st.navigation(pages).run()
+    from app_pages import cite  # "Cite this view" in the sidebar of every page
+
+    cite.run(st.navigation(pages))
 
 
 if __name__ == "__main__":  # `streamlit run` and AppTest run the script as __main__; an import only reads PAGES

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import resources
+from app_pages.cite import as_of_filter
 from app_pages.widgets import (
     CLAIMS_PAGE,
     NETWORK_PAGE,
@@ -34,19 +35,19 @@ SEARCH_KEY = "claims_search"
 LIST_SIZE = 200  # claims listed; the `claims` query returns one more to tell that more follow
 
 
-def claim_list(search: str) -> pd.DataFrame:
+def claim_list(search: str, as_of: int | None = None) -> pd.DataFrame:
     """The claims matching `search` (the `claims` query: contested first, then most studies), with the balance in
     words (kg.analysis.evidence.verdict) and each claim's slug."""
     from kg.analysis.evidence import verdict
 
-    frame = resources.query("claims", {"search": search.strip() or None})
+    frame = resources.query("claims", {"search": search.strip() or None}, as_of=as_of)
     frame["slug"] = [short_id(c) for c in frame["claim"]]
     frame["verdict"] = [verdict(None if pd.isna(b) else float(b), int(q))
                         for b, q in zip(frame["balance"], frame["qualifying"], strict=True)]
     return frame
 
 
-def show_list() -> None:
+def show_list(as_of: int | None = None) -> None:
     """Searchable claim list; choosing a row opens the claim page."""
     st.title("Claims")
     st.caption("Each claim in the project's words, with how many studies support, contradict or qualify it and "
@@ -55,7 +56,7 @@ def show_list() -> None:
     seed("claims", {SEARCH_KEY: param("search", "")})
     text = st.text_input("Search claims", key=SEARCH_KEY, placeholder="words from the label or the slug")
     set_params("claims", {"search": text})
-    frame = claim_list(text)
+    frame = claim_list(text, as_of)
     more = len(frame) > LIST_SIZE
     frame = frame.head(LIST_SIZE)
     if more:
@@ -98,14 +99,14 @@ def show_study(study: StudyEvidence) -> None:
         st.markdown(literal(study.rationale))
 
 
-def show_claim(slug: str) -> None:
+def show_claim(slug: str, as_of: int | None = None) -> None:
     """The page of one claim."""
     from kg.analysis.evidence import UnknownClaimError
     from kg.render.text import step_change
 
     st.page_link(CLAIMS_PAGE, label="All claims", icon=":material/arrow_back:")
     try:
-        summary = resources.claim_summary(slug)
+        summary = resources.claim_summary(slug, as_of=as_of)
     except UnknownClaimError as exc:
         st.error(literal(str(exc)))
         return
@@ -155,7 +156,7 @@ def show_claim(slug: str) -> None:
     st.markdown(f"**Rating: {literal(summary.certainty.grade)}**")
 
     st.subheader("Why the studies disagree")
-    pairs = resources.disagreements(slug)
+    pairs = resources.disagreements(slug, as_of=as_of)
     if not pairs:
         st.caption("No study contradicts another on this claim.")
     for pair in pairs:
@@ -175,11 +176,11 @@ def show_claim(slug: str) -> None:
 
 def render() -> None:
     """The Claims page: the list, or one claim when the URL names it."""
-    slug = param("claim")
+    slug, as_of = param("claim"), as_of_filter()
     if slug:
-        show_claim(slug)
+        show_claim(slug, as_of)
     else:
-        show_list()
+        show_list(as_of)
 
 
 if __name__ == "__main__":

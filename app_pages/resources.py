@@ -60,6 +60,18 @@ def graph() -> KnowledgeGraph:
     return _graph(source())
 
 
+@st.cache_resource(show_spinner="Leaving out the studies published later…", max_entries=8)
+def _graph_as_of(src: Source, year: int) -> KnowledgeGraph:
+    from kg.analysis.asof import as_of
+
+    return as_of(_graph(src), year)
+
+
+def _at(src: Source, as_of: int | None) -> KnowledgeGraph:
+    """The graph, or its copy without the studies published after `as_of` (kg.analysis.asof)."""
+    return _graph(src) if as_of is None else _graph_as_of(src, as_of)
+
+
 # ----------------------------------------------------------------------------- named queries
 
 
@@ -69,16 +81,16 @@ def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _named(src: Source, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+def _named(src: Source, name: str, params: tuple[tuple[str, Any], ...], as_of: int | None = None) -> pd.DataFrame:
     from kg.query.named import run_named
 
-    return run_named(_graph(src), name, dict(params))
+    return run_named(_at(src, as_of), name, dict(params))
 
 
-def query(name: str, params: Mapping[str, str | None] | None = None) -> pd.DataFrame:
+def query(name: str, params: Mapping[str, str | None] | None = None, *, as_of: int | None = None) -> pd.DataFrame:
     """A named query's rows (kg.query.named.run_named), cached per data source and parameters (each call gets its
-    own copy, as st.cache_data returns)."""
-    return _named(source(), name, _frozen(params))
+    own copy, as st.cache_data returns); with `as_of`, over the evidence published by that year."""
+    return _named(source(), name, _frozen(params), as_of)
 
 
 def count(kind: str) -> int:
@@ -110,27 +122,28 @@ def triples() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _claim_summary(src: Source, claim: str) -> ClaimSummary:
+def _claim_summary(src: Source, claim: str, as_of: int | None = None) -> ClaimSummary:
     from kg.analysis.evidence import claim_summary
 
-    return claim_summary(_graph(src), claim)
+    return claim_summary(_at(src, as_of), claim)
 
 
-def claim_summary(claim: str) -> ClaimSummary:
-    """kg.analysis.evidence.claim_summary for one claim (slug, claim:slug or IRI), cached; UnknownClaimError if none."""
-    return _claim_summary(source(), claim)
+def claim_summary(claim: str, *, as_of: int | None = None) -> ClaimSummary:
+    """kg.analysis.evidence.claim_summary for one claim (slug, claim:slug or IRI), cached; UnknownClaimError if none.
+    With `as_of`, from the evidence published by that year."""
+    return _claim_summary(source(), claim, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _disagreements(src: Source, claim: str) -> list[Disagreement]:
+def _disagreements(src: Source, claim: str, as_of: int | None = None) -> list[Disagreement]:
     from kg.analysis.evidence import explain_disagreements
 
-    return explain_disagreements(_graph(src), claim)
+    return explain_disagreements(_at(src, as_of), claim)
 
 
-def disagreements(claim: str) -> list[Disagreement]:
-    """kg.analysis.evidence.explain_disagreements for one claim, cached."""
-    return _disagreements(source(), claim)
+def disagreements(claim: str, *, as_of: int | None = None) -> list[Disagreement]:
+    """kg.analysis.evidence.explain_disagreements for one claim, cached (with `as_of`, as of that year)."""
+    return _disagreements(source(), claim, as_of)
 
 
 @st.cache_data(show_spinner=False)
@@ -155,38 +168,39 @@ def network_limit() -> int | None:
 
 
 @st.cache_resource(show_spinner="Building the evidence network…", max_entries=20)
-def _network(src: Source, claims: tuple[str, ...] | None) -> nx.Graph[str]:
+def _network(src: Source, claims: tuple[str, ...] | None, as_of: int | None = None) -> nx.Graph[str]:
     from kg.analysis.network import evidence_network
 
-    return evidence_network(_graph(src), claims=claims)
+    return evidence_network(_at(src, as_of), claims=claims)
 
 
-def network(claims: Collection[str] | None = None) -> nx.Graph[str]:
+def network(claims: Collection[str] | None = None, *, as_of: int | None = None) -> nx.Graph[str]:
     """The networkx evidence network (kg.analysis.network.evidence_network): the whole graph's, or only around `claims`
     (a bounded part of a large graph), built once per data source and claim set; shared, so read it, never
-    change it."""
-    return _network(source(), None if claims is None else tuple(sorted(claims)))
+    change it. With `as_of`, the network of the evidence published by that year."""
+    return _network(source(), None if claims is None else tuple(sorted(claims)), as_of)
 
 
 @st.cache_data(show_spinner="Drawing the network…", max_entries=50)
 def _network_html(src: Source, claims: tuple[str, ...] | None, filters: tuple[tuple[str, Any], ...], max_nodes: int,
-                  focus: str | None, depth: int, height: int) -> tuple[str, int, int]:
+                  focus: str | None, depth: int, height: int, as_of: int | None = None) -> tuple[str, int, int]:
     from kg.analysis.network import subgraph
     from kg.render.vis import to_vis_html
 
-    sub = subgraph(_network(src, claims), **dict(filters))
+    sub = subgraph(_network(src, claims, as_of), **dict(filters))
     page, omitted = to_vis_html(sub, max_nodes=max_nodes, focus=focus, depth=depth, height=f"{height}px")
     return page, omitted, sub.number_of_nodes()
 
 
 def network_html(filters: Mapping[str, Any], *, max_nodes: int, focus: str | None, depth: int,
-                 height: int = 650, claims: Collection[str] | None = None) -> tuple[str, int, int]:
+                 height: int = 650, claims: Collection[str] | None = None,
+                 as_of: int | None = None) -> tuple[str, int, int]:
     """(self-contained vis-network HTML, nodes left out by the cap, nodes passing the filters), cached.
 
     `filters` are kg.analysis.network.subgraph keyword arguments applied to network(claims); a focus missing from the
     filtered graph raises ValueError (from kg.render.vis.to_vis_html)."""
     return _network_html(source(), None if claims is None else tuple(sorted(claims)), _frozen(filters),
-                         max_nodes, focus, depth, height)
+                         max_nodes, focus, depth, height, as_of)
 
 
 # ----------------------------------------------------------------------------- validation and downloads
@@ -236,3 +250,33 @@ def _export(src: Source, fmt: str) -> bytes:
 def export(fmt: str) -> bytes:
     """The graph exported by kg.export.exporter.export_bytes ('ttl', 'nt', 'jsonld', 'graphml', 'bib', 'csv'), cached."""
     return _export(source(), fmt)
+
+
+# ----------------------------------------------------------------------------- citable views and the as-of year
+
+# Above this many triples the as-of filter is not offered: it copies the graph once per year asked for.
+AS_OF_MAX_TRIPLES = 500_000
+
+
+@st.cache_data(show_spinner="Hashing the graph…")
+def _graph_hash(src: Source) -> str:
+    from kg.export.snapshot import graph_hash
+
+    return graph_hash(_graph(src))
+
+
+def graph_hash() -> str:
+    """SHA-256 of the graph's canonical N-Triples (kg.export.snapshot.graph_hash), once per data source."""
+    return _graph_hash(source())
+
+
+@st.cache_data(show_spinner=False)
+def _years(src: Source) -> tuple[int, int] | None:
+    from kg.analysis.asof import publication_years
+
+    return publication_years(_graph(src))
+
+
+def publication_years() -> tuple[int, int] | None:
+    """(earliest, latest) publication year of the cited studies, None when none has a year."""
+    return _years(source())
