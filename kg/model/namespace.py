@@ -86,6 +86,14 @@ class HS(DefinedNamespace):
     confidenceLevel: URIRef
     pValue: URIRef
     pValueRelation: URIRef
+    eventCount: URIRef
+    groupSize: URIRef
+    comparatorEventCount: URIRef
+    comparatorGroupSize: URIRef
+    truePositives: URIRef
+    falsePositives: URIRef
+    falseNegatives: URIRef
+    trueNegatives: URIRef
     # characterisations
     referenceNumber: URIRef
     citedAs: URIRef
