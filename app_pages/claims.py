@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from app_pages import resources
+from app_pages import curate, resources
 from app_pages.cite import as_of_filter
 from app_pages.widgets import (
     CLAIMS_PAGE,
@@ -172,6 +172,7 @@ def show_claim(slug: str, as_of: int | None = None) -> None:
 
     st.page_link(NETWORK_PAGE, label="Show this claim in the network", icon=":material/hub:",
                  query_params={"focus": summary.claim, "depth": "2"})
+    curate.claim_panel(slug)
 
 
 def render() -> None:

@@ -280,3 +280,93 @@ def _years(src: Source) -> tuple[int, int] | None:
 def publication_years() -> tuple[int, int] | None:
     """(earliest, latest) publication year of the cited studies, None when none has a year."""
     return _years(source())
+
+
+# ----------------------------------------------------------------------------- curation
+
+
+@st.cache_data(show_spinner=False)
+def _concepts(src: Source) -> list[dict[str, Any]]:
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_concepts").text)
+
+
+def concepts(scheme: str | None = None) -> dict[str, str]:
+    """SKOS concepts for a picker, IRI -> "label (curie)", optionally only those of `scheme` (an IRI)."""
+    from kg.model.namespace import compact
+
+    out: dict[str, str] = {}
+    for r in _concepts(source()):
+        if scheme is None or r["scheme"] == scheme:
+            out.setdefault(r["concept"], f"{r['label'] or ''} ({compact(r['concept'])})".strip())
+    return out
+
+
+def concept_schemes() -> list[str]:
+    """The IRIs of the concept schemes, sorted."""
+    return sorted({str(r["scheme"]) for r in _concepts(source()) if r["scheme"]})
+
+
+@st.cache_data(show_spinner=False)
+def _source_articles(src: Source) -> list[dict[str, Any]]:
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("source_articles").text)
+
+
+def source_articles() -> dict[str, str]:
+    """The source articles a new claim can come from, BibTeX key -> title."""
+    return {str(r["key"]): str(r["title"] or r["key"]) for r in _source_articles(source()) if r["key"]}
+
+
+@st.cache_data(show_spinner=False)
+def _frames(src: Source) -> list[dict[str, Any]]:
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_frames").text)
+
+
+def pico_frames() -> dict[str, str]:
+    """Every PICO frame, IRI -> "label (curie)"."""
+    from kg.model.namespace import compact
+
+    return {str(r["frame"]): f"{r['label'] or ''} ({compact(str(r['frame']))})".strip() for r in _frames(source())}
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _study_records(src: Source, study_iri: str) -> list[dict[str, Any]]:
+    import pyoxigraph as ox
+
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_study_records").text, {"study": ox.NamedNode(study_iri)})
+
+
+def study_records(study_iri: str) -> list[dict[str, Any]]:
+    """The evidence lines, results and PICO frames of one study (its work IRI): record, kind, label, claim."""
+    return _study_records(source(), study_iri)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _referrers(src: Source, iri: str) -> list[dict[str, Any]]:
+    import pyoxigraph as ox
+
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_references").text, {"target": ox.NamedNode(iri)})
+
+
+def referrers(iri: str) -> list[dict[str, Any]]:
+    """The records that name `iri` (subject, property, label): what deleting it would leave orphaned."""
+    return _referrers(source(), iri)
+
+
+def after_change() -> None:
+    """Forget everything read from the graph: the next read rebuilds it from the changed data files, so every page
+    shows an accepted change on its next run (the list of named queries is kept)."""
+    for cached in (_graph, _graph_as_of, _network):
+        cached.clear()
+    for data in (_named, _triples, _claim_summary, _disagreements, _fidelity, _network_html, _validation, _bibtex,
+                 _export, _graph_hash, _years, _concepts, _source_articles, _frames, _study_records, _referrers):
+        data.clear()
