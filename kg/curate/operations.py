@@ -10,12 +10,13 @@ and measures by name. Field names are the keys of a refusal's messages (kg.curat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
 from rdflib import XSD, Literal, URIRef
 
+from kg.curate.layout import Block, Layout
 from kg.curate.turtle import Record
 from kg.model.namespace import PREFIXES
 from kg.model.vocab import STANCE_NAMES
@@ -172,6 +173,10 @@ class Operation:
     def extra_records(self) -> list[Operation]:
         """Other records the operation adds with this one (an evidence line's new claim)."""
         return []
+
+    def located(self, layout: Layout) -> tuple[Operation, Block | None]:
+        """The operation aimed at its record in the file (by IRI; an evidence line also by study and claim)."""
+        return self, layout.block_of(self.iri)
 
     def field_names(self) -> list[str]:
         return [f.name for f in fields(self)]
@@ -445,6 +450,23 @@ class EvidenceLine(Operation):
     def extra_records(self) -> list[Operation]:
         return [self.new_claim] if self.new_claim is not None else []
 
+    def located(self, layout: Layout) -> tuple[Operation, Block | None]:
+        """Without an explicit name, the study's existing line on the claim, whatever it is called
+        (the file names lines by a short study name, `ev:lee2019--claim`)."""
+        block = layout.block_of(self.iri)
+        if block is not None or self.name:
+            return self, block
+        study, claim = str(study_ref(self.study)), str(self.claim_node())
+        for candidate in layout.blocks:
+            full = layout.expand(candidate.subject)
+            if not full.startswith(EV):
+                continue
+            text = layout.block_text(candidate)
+            objects = {layout.expand(tok.rstrip(";,.")) for tok in text.split()}
+            if study in objects and claim in objects and "hs:evidenceFrom" in text:
+                return replace(self, name=full.removeprefix(EV)), candidate
+        return self, None
+
 
 @dataclass(frozen=True)
 class TwoByTwo:
@@ -593,6 +615,42 @@ class Result(Operation):
         return refs
 
 
+
+
+
+
+_NESTED: dict[str, type] = {"population": Arm, "intervention": Arm, "comparator": Arm, "outcomes": Arm,
+                            "events": EventCounts, "two_by_two": TwoByTwo, "new_claim": Claim}
+
+
+def from_dict(kind: str, data: dict[str, object]) -> Operation:
+    """An operation from plain data (a JSON line of `kg curate batch`, a form's values): `kind` is a key of
+    OPERATIONS; nested parts (arms, counts, the 2×2 table, a new claim) are dicts, lists become tuples.
+    Raises FieldError naming an unknown kind or field."""
+    if kind not in OPERATIONS:
+        raise FieldError("op", f"'{kind}' is not an operation: use one of {', '.join(OPERATIONS)}")
+    return _build(OPERATIONS[kind], data)
+
+
+def _build(cls: type, data: dict[str, object]) -> Operation:
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise FieldError(unknown[0], f"'{unknown[0]}' is not a field of {cls.__name__} (fields: {', '.join(sorted(names))})")
+    values: dict[str, object] = {}
+    for name, value in data.items():
+        if name in _NESTED and isinstance(value, dict):
+            value = _build(_NESTED[name], value)
+        elif name == "interval" and isinstance(value, list | tuple) and len(value) == 2:
+            value = (value[0], value[1])
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[name] = value
+    try:
+        return cls(**values)  # type: ignore[no-any-return]
+    except TypeError as exc:
+        missing = re.findall(r"'(\w+)'", str(exc))
+        raise FieldError(missing[0] if missing else "op", f"{cls.__name__}: {exc}") from None
 
 
 OPERATIONS: dict[str, type[Operation]] = {"study": StudyFacts, "pico": Pico, "concept": NewConcept,

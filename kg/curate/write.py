@@ -111,15 +111,16 @@ def _writer_with(layout: Layout) -> Writer:
 def plan(text: str, op: Operation, mode: Mode, curator: str, at: str) -> tuple[str, list[str]]:
     """The claims text with `op` applied (its extra records first), and the IRIs it wrote; raises Refusal."""
     written = []
-    for part, part_mode in [(x, "save") for x in op.extra_records()] + [(op, mode)]:
-        text = _plan_one(text, part, part_mode, curator, at)  # type: ignore[arg-type]
-        written.append(part.iri)
+    parts: list[tuple[Operation, Mode]] = [(x, "save") for x in op.extra_records()] + [(op, mode)]
+    for part, part_mode in parts:
+        text, iri = _plan_one(text, part, part_mode, curator, at)
+        written.append(iri)
     return text, written
 
 
-def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str) -> str:
+def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str) -> tuple[str, str]:
     layout = Layout(text)
-    existing = layout.block_of(op.iri)
+    op, existing = op.located(layout)
     key = KEY_FIELD.get(type(op).__name__, GENERAL)
     if mode == "add" and existing is not None:
         raise Refusal({key: [f"{layout.block_text(existing).split()[0]} already exists: edit it instead"]})
@@ -136,7 +137,7 @@ def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str) -> st
     else:
         section = layout.section_for(op.SECTION)
         text = layout.insert_in_section(section, block) if section else layout.append_section(op.SECTION_TITLE, block)
-    return _declare_prefixes(text, block, Layout(text))
+    return _declare_prefixes(text, block, Layout(text)), op.iri
 
 
 def plan_delete(text: str, iri: str) -> str:
@@ -216,5 +217,5 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
         return candidate
 
     after = update_text(sources.claims, transform)
-    action = "delete" if op is None else ("edit" if Layout(before[0]).block_of(op.iri) is not None else "add")
+    action = "delete" if op is None else ("edit" if op.located(Layout(before[0]))[1] is not None else "add")
     return Applied(action, written, curator.strip(), at, diff(before[0], after), before[0], after, built[0])
