@@ -178,6 +178,10 @@ class Operation:
         """The operation aimed at its record in the file (by IRI; an evidence line also by study and claim)."""
         return self, layout.block_of(self.iri)
 
+    def target_section(self) -> tuple[str, str]:
+        """The pattern of the section a new record goes to, and the title of one created when none matches."""
+        return self.SECTION, self.SECTION_TITLE
+
     def field_names(self) -> list[str]:
         return [f.name for f in fields(self)]
 
@@ -342,7 +346,9 @@ class NewConcept(Operation):
 @dataclass(frozen=True)
 class Claim(Operation):
     """A claim in the curator's own words: `claim:<name>`, a short label, the statement, the source(s) it was
-    taken from (BibTeX keys) and the section of the source; `asserted_by` a source article stating it itself."""
+    taken from (BibTeX keys) and the section of the source; `asserted_by` a source article stating it itself.
+    A claim needs an evidence line (add it with EvidenceLine(new_claim=...)) unless `unbacked`: an assertion a
+    source article makes on its own authority, which no cited study bears on (needs `asserted_by`)."""
 
     name: str
     label: str
@@ -351,6 +357,7 @@ class Claim(Operation):
     section: str
     subjects: tuple[str, ...] = ()
     asserted_by: tuple[str, ...] = ()
+    unbacked: bool = False
 
     SECTION: ClassVar[str] = r"^claims\b"
     SECTION_TITLE: ClassVar[str] = "Claims"
@@ -358,14 +365,16 @@ class Claim(Operation):
                                                    PROV + "wasDerivedFrom", HS + "assertedBy", HS + "sourceSection"})
     FIELD_OF: ClassVar[dict[str, str]] = {RDFS + "label": "label", MP + "statement": "statement",
                                           DCTERMS + "subject": "subjects", PROV + "wasDerivedFrom": "sources",
-                                          HS + "assertedBy": "asserted_by", HS + "sourceSection": "section"}
+                                          HS + "assertedBy": "asserted_by", HS + "sourceSection": "section",
+                                          HS + "evidenceFor": "unbacked"}
 
     @property
     def iri(self) -> str:
         return str(claim_iri(self.name, "name"))
 
     def record(self) -> Record:
-        r = Record(URIRef(self.iri), [URIRef(MP + "Claim")])
+        types = [URIRef(HS + "UnbackedAssertion"), URIRef(MP + "Claim")] if self.unbacked else [URIRef(MP + "Claim")]
+        r = Record(URIRef(self.iri), types)
         r.add(RDFS + "label", text_literal(self.label))
         r.add(MP + "statement", text_literal(self.statement))
         r.add(DCTERMS + "subject", *[concept(c, "subjects") for c in self.subjects])
@@ -373,6 +382,11 @@ class Claim(Operation):
         r.add(HS + "assertedBy", *[study_ref(s, "asserted_by") for s in self.asserted_by])
         r.add(HS + "sourceSection", text_literal(self.section))
         return r
+
+    def target_section(self) -> tuple[str, str]:
+        if self.unbacked:
+            return r"own authority|unbacked", "Assertions the source articles make on their own authority"
+        return self.SECTION, self.SECTION_TITLE
 
     def references(self) -> dict[str, str]:
         refs = {self.iri: "name"}

@@ -135,8 +135,9 @@ def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str) -> tu
     if existing is not None:
         text = layout.replace_block(existing, block)
     else:
-        section = layout.section_for(op.SECTION)
-        text = layout.insert_in_section(section, block) if section else layout.append_section(op.SECTION_TITLE, block)
+        pattern, title = op.target_section()
+        section = layout.section_for(pattern)
+        text = layout.insert_in_section(section, block) if section else layout.append_section(title, block)
     return _declare_prefixes(text, block, Layout(text)), op.iri
 
 
