@@ -46,6 +46,7 @@ PAGES: tuple[AppPage, ...] = (
     AppPage("app_pages/timeline.py", "Timeline", ":material/timeline:", "timeline", "Timeline"),
     AppPage("app_pages/sparql.py", "SPARQL", ":material/terminal:", "sparql", "SPARQL"),
     AppPage("app_pages/quality.py", "Data quality", ":material/rule:", "data-quality", "Data quality"),
+    AppPage("app_pages/history.py", "Change history", ":material/history:", "history", "Change history"),
     AppPage("app_pages/download.py", "Download", ":material/download:", "download", "Download"),
 )
 

@@ -54,14 +54,17 @@ def unavailable() -> str | None:
     return None
 
 
+def _remember_mode() -> None:
+    st.session_state[_MODE] = bool(st.session_state.get(MODE_KEY))
+
+
 def curator() -> str | None:
     """The sidebar's Curate toggle and the curator's name: the name when curate mode is on, else None."""
     reason = unavailable()
-    if MODE_KEY not in st.session_state:
-        st.session_state[MODE_KEY] = bool(st.session_state.get(_MODE, False)) and reason is None
-    on = st.sidebar.toggle("Curate", key=MODE_KEY, disabled=reason is not None,
+    # The toggle's own state goes with its page, so it is set from _MODE, which its callback keeps.
+    st.session_state[MODE_KEY] = bool(st.session_state.get(_MODE, False)) and reason is None
+    on = st.sidebar.toggle("Curate", key=MODE_KEY, disabled=reason is not None, on_change=_remember_mode,
                            help=reason or "Show forms that add, edit and delete this page's curated records.")
-    st.session_state[_MODE] = on
     if reason is not None:
         st.sidebar.caption(literal(reason))
         return None
@@ -71,12 +74,13 @@ def curator() -> str | None:
     if name:
         st.sidebar.caption(f"Curating as **{literal(name)}**: recorded with each change.")
         return str(name)
-    typed = st.sidebar.text_input("Your name", key="curator_input", placeholder="recorded with each change",
-                                  help="Asked once per session; written as prov:wasAttributedTo on every record you "
-                                       "change.")
-    if st.sidebar.button("Start curating", key="curator_start", disabled=not typed.strip()):
-        st.session_state[CURATOR_KEY] = typed.strip()
-        st.rerun()
+    with st.sidebar.form("curator_form", border=False):
+        typed = st.text_input("Your name", key="curator_input", placeholder="recorded with each change",
+                              help="Asked once per session; written as prov:wasAttributedTo on every record you "
+                                   "change.")
+        if st.form_submit_button("Start curating") and typed.strip():
+            st.session_state[CURATOR_KEY] = typed.strip()
+            st.rerun()
     st.sidebar.caption("Name yourself to start curating.")
     return None
 
@@ -114,18 +118,22 @@ def general_errors(form: str, fields: tuple[str, ...]) -> None:
                 st.error(literal(message if key == GENERAL else f"{key}: {message}"), icon=":material/block:")
 
 
-def submit(form: str, build: Callable[[], Operation | None], *, delete: str | None = None) -> bool:
-    """Build the operation, hand it to kg.curate and rerun: on a refusal its messages go beside the fields, on
-    success the caches are cleared. Returns False only when nothing was submitted (the form built nothing)."""
-    from kg.curate.check import Refusal
+def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add", delete: str | None = None) -> None:
+    """Build the operation, hand it to kg.curate (add, edit or save it, or delete the record `delete`) and rerun:
+    on a refusal its messages go beside the fields, on success the caches are cleared (and a persistent store is
+    updated in place) so every page shows the change."""
+    from kg.curate import Curation, Refusal
     from kg.curate.operations import FieldError
-    from kg.curate.write import apply
     from kg.ingest.files import ConcurrentChange
 
-    name = st.session_state.get(CURATOR_KEY, "")
+    curation = Curation(str(st.session_state.get(CURATOR_KEY, "")), sources())
     try:
-        op = build() if delete is None else None
-        applied = apply(sources(), op, str(name), delete=delete)
+        if delete is not None:
+            applied = curation.delete(delete)
+        else:
+            op = build()
+            assert op is not None
+            applied = {"add": curation.add, "edit": curation.edit, "save": curation.save}[mode](op)
     except FieldError as exc:
         st.session_state[_ERRORS + form] = {exc.field: [exc.message]}
     except Refusal as exc:
@@ -135,6 +143,11 @@ def submit(form: str, build: Callable[[], Operation | None], *, delete: str | No
     else:
         st.session_state[_ERRORS + form] = {}
         st.session_state[_DONE] = (applied.action, applied.records, applied.curator, applied.at, applied.diff)
+        store = resources.source()[2]
+        if store:  # apply the change to the persistent store instead of rebuilding it on the next load
+            from kg.curate.store import update_persistent
+
+            update_persistent(Path(store), curation.sources, applied.before, applied.after, applied.records)
         resources.after_change()
     st.rerun()
 
@@ -182,12 +195,29 @@ def concept_picker(label: str, key: str, scheme: str | None = None, *, many: boo
 # ----------------------------------------------------------------------------------------- the forms
 
 
+def facts_now(key: str) -> dict[str, Any]:
+    """The study-facts form's fields as the graph has them for study `key`."""
+    record = resources.query("study_record", {"study": key})
+    if record.empty:
+        return {}
+    r = record.iloc[0]
+    designs = {label.rsplit(" (", 1)[0]: iri for iri, label in resources.concepts(SCHEMES["design"]).items()}
+    level, n = text(r.get("level")), text(r.get("n"))
+    return {"facts:design": designs.get(text(r.get("design"))),
+            "facts:level": f"{SCHEMES['level'].rsplit('/', 1)[0]}/loe-{int(float(level))}" if level else None,
+            "facts:level_basis": text(r.get("level_basis")), "facts:sample_size": int(float(n)) if n else None,
+            "facts:sample_unit": text(r.get("unit"))}
+
+
 def study_facts_form(key: str) -> None:
     """Design, level of evidence (with its basis) and sample size with its unit."""
     from kg.curate.operations import StudyFacts
     from kg.model.namespace import compact
 
     form, fields = "facts", ("study", "design", "level", "level_basis", "sample_size", "sample_unit")
+    if st.session_state.get(f"{form}:for") != key:  # a study opened: start from what the graph holds for it
+        st.session_state.update(facts_now(key))
+        st.session_state[f"{form}:for"] = key
     with st.form(f"curate_{form}"):
         general_errors(form, fields)
         design = concept_picker("Study design", f"{form}:design", SCHEMES["design"], many=False)
@@ -202,8 +232,9 @@ def study_facts_form(key: str) -> None:
         unit = right.text_input("Unit of the sample", key=f"{form}:sample_unit", placeholder="patients, hips, specimens")
         field_errors(form, "sample_size", "sample_unit")
         if st.form_submit_button("Save design and sample", type="primary"):
-            submit(form, lambda: StudyFacts(key, compact(design) if design else None, compact(level) if level else None,
-                                            _opt(basis), _int(size), _opt(unit)))
+            submit(form, mode="save", build=lambda: StudyFacts(
+                key, compact(design) if design else None, compact(level) if level else None, _opt(basis), _int(size),
+                _opt(unit)))
 
 
 def _arm(form: str, role: str, label: str, wording_help: str) -> None:
@@ -238,9 +269,9 @@ def pico_form(key: str) -> None:
                 return Arm(_opt(s[f"{form}:{role}:label"]), _curies(s[f"{form}:{role}:concepts"]))
 
             comparator = arm("comparator")
-            submit(form, lambda: Pico(key, label.strip(), arm("population"), arm("intervention"), arm("outcomes"),
-                                      comparator if (comparator.label or comparator.concepts) else None,
-                                      _int(participants), _opt(frame)))
+            submit(form, mode="save", build=lambda: Pico(
+                key, label.strip(), arm("population"), arm("intervention"), arm("outcomes"),
+                comparator if (comparator.label or comparator.concepts) else None, _int(participants), _opt(frame)))
 
 
 def new_concept_form() -> None:
@@ -267,10 +298,12 @@ def new_concept_form() -> None:
         field_errors(form, "synonyms")
         definition = st.text_area("Definition", key=f"{form}:definition", height=68)
         field_errors(form, "definition")
-        if st.form_submit_button("Add the concept", type="primary"):
-            submit(form, lambda: NewConcept(name.strip(), label.strip(), compact(scheme) if scheme else "",
-                                            tuple(x.strip() for x in synonyms.split(";") if x.strip()),
-                                            compact(broader) if broader else None, _opt(definition)))
+        edit = st.checkbox("Edit the existing concept of this name", key=f"{form}:edit")
+        if st.form_submit_button("Save the concept", type="primary"):
+            submit(form, mode="edit" if edit else "add", build=lambda: NewConcept(
+                name.strip(), label.strip(), compact(scheme) if scheme else "",
+                tuple(x.strip() for x in synonyms.split(";") if x.strip()), compact(broader) if broader else None,
+                _opt(definition)))
 
 
 def _claim_choices(search: str) -> dict[str, str]:
@@ -327,6 +360,8 @@ def evidence_form(study: str | None = None, claim: str | None = None) -> None:
             studies = _study_choices(search)
             st.selectbox("Study", list(studies), format_func=lambda k: studies.get(k, k), key=f"{form}:study",
                          index=None, placeholder="choose the study")
+            st.text_input("or its BibTeX key", key=f"{form}:study_key",
+                          help="A study the list above does not show (search narrows it), by its key in references.bib.")
             field_errors(form, "study")
         st.radio("Stance", STANCE_CHOICES, key=f"{form}:stance", horizontal=True, index=None)
         field_errors(form, "stance")
@@ -340,6 +375,8 @@ def evidence_form(study: str | None = None, claim: str | None = None) -> None:
         field_errors(form, "pico")
         st.text_input("Follow-up", key=f"{form}:follow_up", placeholder="e.g. 1 year")
         field_errors(form, "follow_up")
+        edit = st.checkbox("Edit the existing line of this study on this claim", key=f"{form}:edit",
+                           help="Off: a new line (refused if the study already has one on the claim).")
         if st.form_submit_button("Save the evidence line", type="primary"):
             s = st.session_state
 
@@ -350,14 +387,14 @@ def evidence_form(study: str | None = None, claim: str | None = None) -> None:
                                       s[f"{form}:new_statement"].strip(), tuple(s[f"{form}:new_sources"]),
                                       s[f"{form}:new_section"].strip(), _curies(s[f"{form}:new_subjects"]))
                 chosen_claim = claim if claim is not None else ("" if new else (s[f"{form}:claim"] or ""))
-                chosen_study = study if study is not None else (s[f"{form}:study"] or "")
+                chosen_study = study if study is not None else (s[f"{form}:study_key"].strip() or s[f"{form}:study"] or "")
                 pico = s[f"{form}:pico"]
                 return EvidenceLine(chosen_study, f"claim:{chosen_claim}" if chosen_claim else "",
                                     s[f"{form}:stance"] or "", s[f"{form}:section"].strip(),
                                     s[f"{form}:rationale"].strip(), compact(pico) if pico else None,
                                     _opt(s[f"{form}:follow_up"]), new_claim=new_claim)
 
-            submit(form, build)
+            submit(form, build, mode="edit" if edit else "add")
 
 
 def result_form(key: str) -> None:
@@ -423,6 +460,8 @@ def result_form(key: str) -> None:
         field_errors(form, "section")
         st.text_input("Note", key=f"{form}:note")
         field_errors(form, "note")
+        edit = st.checkbox("Edit the existing result of this name", key=f"{form}:edit",
+                           help="Off: a new result (refused if one of this name exists).")
         if st.form_submit_button("Save the result", type="primary"):
 
             def build() -> Result:
@@ -444,7 +483,7 @@ def result_form(key: str) -> None:
                     TwoByTwo(*cells) if any(c is not None for c in cells) else None,
                     _opt(s[f"{form}:note"]))
 
-            submit(form, build)
+            submit(form, build, mode="edit" if edit else "add")
 
 
 def delete_panel(records: list[tuple[str, str]]) -> None:
@@ -461,15 +500,14 @@ def delete_panel(records: list[tuple[str, str]]) -> None:
                           index=None, placeholder="choose the record to delete")
     if chosen is None:
         return
-    orphans = resources.referrers(chosen)
+    orphans = resources.orphans(chosen)
     if orphans:
-        st.warning(f"{len(orphans)} record{'s' if len(orphans) != 1 else ''} refer to it and would be left pointing "
-                   "at nothing (kg.curate refuses a delete that breaks the graph's integrity): delete or change "
-                   "them first.", icon=":material/link_off:")
-        st.markdown("\n".join(f"- `{compact(str(r['subject']))}` {literal(text(r['label']))} "
-                              f"({literal(compact(str(r['property'])))})" for r in orphans))
+        st.warning(f"Deleting it would orphan {len(orphans)} record{'s' if len(orphans) != 1 else ''} (kg.curate "
+                   "refuses a delete that leaves a record pointing at nothing): change or delete them first.",
+                   icon=":material/link_off:")
+        st.markdown("\n".join(f"- {literal(o)}" for o in orphans))
     else:
-        st.caption("Nothing else in the graph refers to it.")
+        st.caption("Nothing else in the graph depends on it.")
     if st.button("Delete it", key=f"{form}:go", type="primary", icon=":material/delete:"):
         submit(form, lambda: None, delete=chosen)
 

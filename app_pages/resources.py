@@ -349,17 +349,46 @@ def study_records(study_iri: str) -> list[dict[str, Any]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _referrers(src: Source, iri: str) -> list[dict[str, Any]]:
+def _orphans(src: Source, iri: str) -> list[str]:
+    from kg.curate import orphans_of
+
+    return [str(o) for o in orphans_of(iri, _graph(src))]
+
+
+def orphans(iri: str) -> list[str]:
+    """What deleting the record `iri` would leave pointing at nothing, or a claim without evidence
+    (kg.curate.orphans_of), each as a sentence."""
+    return _orphans(source(), iri)
+
+
+@st.cache_data(show_spinner=False)
+def _history(src: Source, curator: str | None) -> list[dict[str, object]]:
+    from kg.curate import history
+
+    return history(_graph(src), curator)
+
+
+def history(curator: str | None = None) -> list[dict[str, object]]:
+    """Recent curation changes from the data's provenance (kg.curate.history): at, curator, record, kind, label."""
+    return _history(source(), curator)
+
+
+@st.cache_data(show_spinner=False, max_entries=50)
+def _record_pages(src: Source, records: tuple[str, ...]) -> dict[str, tuple[str | None, str | None]]:
     import pyoxigraph as ox
 
+    from kg.query.binding import bind_rows
     from kg.query.named import internal_query
 
-    return _graph(src).select(internal_query("curate_references").text, {"target": ox.NamedNode(iri)})
+    if not records:
+        return {}
+    sparql = bind_rows(internal_query("curate_record_pages").text, "record", [ox.NamedNode(r) for r in records])
+    return {str(r["record"]): (r["key"], r["claim"]) for r in _graph(src).select(sparql)}
 
 
-def referrers(iri: str) -> list[dict[str, Any]]:
-    """The records that name `iri` (subject, property, label): what deleting it would leave orphaned."""
-    return _referrers(source(), iri)
+def record_pages(records: Collection[str]) -> dict[str, tuple[str | None, str | None]]:
+    """For each record IRI: (BibTeX key of the study page that shows it, claim IRI of the claim page), or None."""
+    return _record_pages(source(), tuple(sorted(records)))
 
 
 def after_change() -> None:
@@ -368,5 +397,6 @@ def after_change() -> None:
     for cached in (_graph, _graph_as_of, _network):
         cached.clear()
     for data in (_named, _triples, _claim_summary, _disagreements, _fidelity, _network_html, _validation, _bibtex,
-                 _export, _graph_hash, _years, _concepts, _source_articles, _frames, _study_records, _referrers):
+                 _export, _graph_hash, _years, _concepts, _source_articles, _frames, _study_records, _orphans, _history,
+                 _record_pages):
         data.clear()

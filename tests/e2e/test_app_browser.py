@@ -44,6 +44,7 @@ READY = {
     "sparql": "[data-testid='stTextArea']",
     "quality": "[data-testid='stMetric']",
     "download": "[data-testid='stDownloadButton']",
+    "history": "[data-testid='stSelectbox']",
 }
 # The Overview opens with one cell of the evidence map chosen, so its picture shows the studies behind a cell.
 QUERY = {"overview": "?intervention=magnetic+resonance+imaging&outcome=diagnostic+accuracy"}
