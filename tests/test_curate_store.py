@@ -98,3 +98,48 @@ def test_a_stale_persistent_store_is_left_for_a_rebuild(data: DataSources, tmp_p
     assert not update.updated and "rebuilt" in update.reason
     again = load(bib=data.bib, claims=data.claims, store_path=store_path)
     assert again.build is not None  # rebuilt, as for any other change of the inputs
+
+
+# ---- checked against a store instead of a candidate build (kg.curate.local) ---------------------------------
+
+REFUSALS = [
+    (Result(study="lee2019accuracy", name="x1", measure="sensitivity", value="72.0", unit="percent", section="s",
+            interval=("80.0", "90.0")), "interval"),
+    (Result(study="nosuch2019", name="x2", measure="sensitivity", value="72.0", unit="percent", section="s"), "study"),
+    (Result(study="lee2019accuracy", name="x3", measure="sensitivity", value="72.0", unit="percent", section="s",
+            index_test="c:no-such-test"), "index_test"),
+    (EvidenceLine(study="nosuch2019", claim="claim:mri-detects-labral-tears", stance="supports", section="A",
+                  rationale="A study that does not exist."), "study"),
+    (EvidenceLine(study="lee2019accuracy", claim="claim:mri-detects-labral-tear", stance="supports", section="A",
+                  pico="pf:lee2019-mri", rationale="A mistyped claim."), "claim"),
+    (StudyFacts(study="lee2019accuracy", design="c:loe-3", level="c:loe-3"), "design"),
+    (Pico(study="lee2019accuracy", frame="lee2019-bad", label="A frame", population=Arm(None, ("c:labral-tear",)),
+          intervention=Arm("MRI", ("c:mri",)), outcomes=Arm("Accuracy")), "population"),
+]
+
+
+@pytest.mark.parametrize(("op", "field"), REFUSALS)
+def test_checked_against_a_store_the_same_changes_are_refused_on_the_same_field(data: DataSources, op: object,
+                                                                                field: str) -> None:
+    from kg.curate import Refusal
+
+    before = data.claims.read_bytes()
+    for cur in (Curation("Local", data, context=assemble(data).store), Curation("Full", data)):
+        with pytest.raises(Refusal) as refused:
+            cur.save(op)  # type: ignore[arg-type]
+        assert field in refused.value.messages, refused.value.messages
+    assert data.claims.read_bytes() == before
+
+
+@pytest.mark.parametrize("name", ["new evidence and claim", "edit stance", "study facts", "pico", "concept", "result"])
+def test_checked_against_a_store_a_good_change_is_accepted(data: DataSources, name: str) -> None:
+    applied = CHANGES[name](Curation("Local", data, context=assemble(data).store))
+    assert applied.store is None and applied.after != applied.before
+
+
+def test_checked_against_a_store_a_delete_that_orphans_is_refused(data: DataSources) -> None:
+    from kg.curate import Refusal
+
+    with pytest.raises(Refusal) as refused:
+        Curation("Local", data, context=assemble(data).store).delete("claim:negative-mri-rules-out")
+    assert any("ev:lee2019--negative-mri-rules-out still points at it" in m for m in refused.value.messages["iri"])

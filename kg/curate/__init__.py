@@ -68,25 +68,28 @@ class Orphan:
 class Curation:
     """Checked writes to one pair of data files by one curator (the name every changed record is attributed to)."""
 
-    def __init__(self, curator: str, sources: DataSources | None = None) -> None:
+    def __init__(self, curator: str, sources: DataSources | None = None, context: ox.Store | None = None) -> None:
+        """context: a store built from these files (a large persistent store, opened read-only): changes are then
+        checked against it (kg.curate.local) instead of by building the candidate file (kg.curate.check)."""
         self.curator = curator
         self.sources = sources or DataSources.resolve()
+        self.context = context
 
     def add(self, op: Operation) -> Applied:
         """Write a new record; refused if it exists (edit it instead) or if any check fails."""
-        return apply(self.sources, op, self.curator, mode="add")
+        return apply(self.sources, op, self.curator, mode="add", context=self.context)
 
     def edit(self, op: Operation) -> Applied:
         """Rewrite an existing record (properties the operation does not manage are kept); refused if it is gone."""
-        return apply(self.sources, op, self.curator, mode="edit")
+        return apply(self.sources, op, self.curator, mode="edit", context=self.context)
 
     def save(self, op: Operation) -> Applied:
         """Add the record, or edit it when it exists (a study's facts, a PICO frame)."""
-        return apply(self.sources, op, self.curator, mode="save")
+        return apply(self.sources, op, self.curator, mode="save", context=self.context)
 
     def delete(self, iri: str) -> Applied:
         """Remove the record `iri` (CURIE or IRI); refused while other records still point at it (see orphans_of)."""
-        return apply(self.sources, None, self.curator, delete=resolve(iri))
+        return apply(self.sources, None, self.curator, delete=resolve(iri), context=self.context)
 
     def check(self, op: Operation) -> dict[str, list[str]]:
         """The messages a save of `op` would be refused with ({} when it would be accepted); writes nothing."""

@@ -160,7 +160,7 @@ class Candidate:
 _BASELINE: dict[tuple[str, str], frozenset[tuple[str, str | None, str | None]]] = {}
 
 
-def _key(p: Problem) -> tuple[str, str | None, str | None]:
+def problem_key(p: Problem) -> tuple[str, str | None, str | None]:
     return (p.message, p.record, p.prop)
 
 
@@ -188,7 +188,7 @@ def baseline(sources: DataSources) -> frozenset[tuple[str, str | None, str | Non
     key = (_file_digest(sources.bib), _file_digest(sources.claims))
     if key not in _BASELINE:
         _BASELINE.clear()  # one pair of files at a time is all a session edits
-        _BASELINE[key] = frozenset(_key(p) for p in problems_of(sources)[0])
+        _BASELINE[key] = frozenset(problem_key(p) for p in problems_of(sources)[0])
     return _BASELINE[key]
 
 
@@ -202,7 +202,7 @@ def check_candidate(sources: DataSources, candidate_text: str, current_text: str
         path = Path(tmp) / "claims.ttl"
         path.write_text(candidate_text, encoding="utf-8")
         errors, store = problems_of(DataSources(sources.bib, path))
-    return Candidate([p for p in errors if _key(p) not in known], store)
+    return Candidate([p for p in errors if problem_key(p) not in known], store)
 
 
 def field_messages(op: Operation, problems: Iterable[Problem], extra: Iterable[Operation] = ()) -> Messages:

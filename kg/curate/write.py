@@ -25,9 +25,11 @@ from kg.curate.check import (
     check_candidate,
     domain_messages,
     field_messages,
+    problem_key,
     scheme_messages,
 )
 from kg.curate.layout import Layout
+from kg.curate.local import local_problems
 from kg.curate.operations import PROV, FieldError, Operation
 from kg.curate.turtle import Record, Writer, read_block
 from kg.ingest.build import DataSources
@@ -172,8 +174,11 @@ def _messages_of(op: Operation, exc: FieldError) -> Messages:
 
 def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mode = "save",
           delete: str | None = None, at: str | None = None, validate: bool = True,
-          transform_hook: Callable[[str], None] | None = None) -> Applied:
+          context: ox.Store | None = None, transform_hook: Callable[[str], None] | None = None) -> Applied:
     """Write `op` (or delete the record `delete`) to the claims file after checking it; raise Refusal otherwise.
+
+    context: a store built from the files as they are (a large persistent store): the change is then checked
+    against it (kg.curate.local) instead of by a build of the candidate file.
 
     transform_hook: called with the current text inside the lock, before planning (tests use it to interleave
     writers)."""
@@ -202,18 +207,24 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
         else:
             assert delete is not None
             candidate, records = plan_delete(current, delete), [delete]
-        store = None
+        store: ox.Store | None = None
+        schemes: ox.Store | None
         if validate:
-            checked = check_candidate(sources, candidate, current)
+            if context is not None:
+                known = {problem_key(p) for p in local_problems(context, current, records)}
+                errors, schemes = [p for p in local_problems(context, candidate, records) if problem_key(p) not in known], context
+            else:
+                checked = check_candidate(sources, candidate, current)
+                errors, schemes = checked.errors, checked.store
+                store = checked.store
             if op is not None:
-                problems = field_messages(op, checked.errors, op.extra_records())
-                for k, v in scheme_messages(op, checked.store).items():
+                problems = field_messages(op, errors, op.extra_records())
+                for k, v in scheme_messages(op, schemes).items():
                     problems.setdefault(k, []).extend(v)
             else:
-                problems = {"iri": [f"{p.record}: {p.message}" if p.record else p.message for p in checked.errors]}
+                problems = {"iri": [f"{p.record}: {p.message}" if p.record else p.message for p in errors]}
             if any(problems.values()):
                 raise Refusal(problems)
-            store = checked.store
         before[:], written[:], built[:] = [current], records, [store]
         return candidate
 
