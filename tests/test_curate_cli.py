@@ -108,3 +108,16 @@ def test_with_a_persistent_store_the_change_is_applied_to_it(data_dir: Path, tmp
                          "--label", "Test scan", "--scheme", "c:diagnostic-tests")
     assert code == 0, err
     assert f"store {store}: -0 +" in out and "(no rebuild)" in out
+
+
+def test_a_batch_on_a_persistent_store_checks_each_line_against_the_updated_store(data_dir: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert run("--store", str(store), "build", "--data", str(data_dir))[0] == 0
+    lines = [{"op": "concept", "name": "c:test-scan", "label": "Test scan", "scheme": "c:diagnostic-tests"},
+             {"op": "result", "study": "lee2019accuracy", "name": "lee2019-batch", "measure": "specificity",
+              "value": 81.0, "unit": "percent", "section": "Abstract", "index_test": "c:test-scan"}]
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    code, out, err = run("--store", str(store), "curate", "batch", "--data", str(data_dir), str(batch))
+    assert code == 0, err
+    assert out.count("(no rebuild)") == 2

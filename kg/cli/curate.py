@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+import pyoxigraph as ox
 
 from kg.cli.options import data_options, fail, load_graph, settings
 from kg.curate import (
@@ -31,6 +32,7 @@ from kg.curate import (
 from kg.curate.operations import FieldError, from_dict
 from kg.curate.store import update_persistent
 from kg.ingest.build import DataSources
+from kg.store.persistent import is_current
 
 R = TypeVar("R")
 MODES = click.Choice(["add", "edit", "save"])
@@ -56,10 +58,19 @@ def change_options(default_mode: str) -> Callable[[Callable[..., R]], Callable[.
     return decorate
 
 
+def _curation(curator: str, sources: DataSources) -> Curation:
+    """With `kg --store DIR` built from these files, changes are checked against that store (kg.curate.local);
+    otherwise by building the candidate file."""
+    store = settings().store
+    if store is not None and is_current(store, sources):
+        return Curation(curator, sources, context=ox.Store.read_only(str(store)))
+    return Curation(curator, sources)
+
+
 def _run(sources: DataSources, curator: str, op: Operation | None, mode: str, show_diff: bool,
          delete: str | None = None) -> Applied:
     """Apply one change, print what happened (or the refusal, by field, and exit 1)."""
-    cur = Curation(curator, sources)
+    cur = _curation(curator, sources)
     try:
         applied = cur.delete(delete) if delete else getattr(cur, mode)(op)
     except Refusal as refusal:
@@ -279,7 +290,7 @@ def batch_command(sources: DataSources, curator: str, mode: str, show_diff: bool
     """Apply FILE ('-' for stdin): one JSON object per line, {"op": "result", "mode": "add", ...fields}, with
     op one of study, pico, concept, claim, evidence, result, delete ({"op": "delete", "iri": "ev:x--y"}).
     Each line is checked and written on its own; exit 1 if any was refused."""
-    cur = Curation(curator, sources)
+    cur = _curation(curator, sources)
     refused = 0
     for number, line in enumerate(file, 1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -308,6 +319,8 @@ def batch_command(sources: DataSources, curator: str, mode: str, show_diff: bool
             continue
         click.echo(f"{file.name}:{number}: ", nl=False)
         _report(applied, sources, show_diff)
+        if cur.context is not None:
+            cur = _curation(curator, sources)  # the store now holds this change: check the next line against it
     if refused:
         fail(f"{refused} change(s) refused; the others were written")
 
