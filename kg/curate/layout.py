@@ -77,10 +77,12 @@ class Layout:
         blocks: list[Block] = []
         starts = [i for i, line in enumerate(self.lines) if _starts_statement(line)]
         boundaries = sorted({s.header_start for s in self.sections} | {len(self.lines)})
-        for i in starts:
-            limit = min([b for b in boundaries if b > i] + [len(self.lines)])
-            following = [s for s in starts if s > i]
-            end = min(following[0], limit) if following else limit
+        at = 0
+        for k, i in enumerate(starts):
+            while boundaries[at] <= i:
+                at += 1
+            limit = boundaries[at]
+            end = min(starts[k + 1], limit) if k + 1 < len(starts) else limit
             while end > i + 1 and (not self.lines[end - 1].strip() or _comment_only(self.lines[end - 1])):
                 end -= 1  # trailing blank lines and comments above the next record belong to no block
             blocks.append(Block(self.lines[i].split()[0], i, end))

@@ -165,7 +165,8 @@ def resolve(iri: str) -> str:
 
 
 def diff(before: str, after: str, name: str = "claims.ttl") -> str:
-    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}", n=1))
+    """A unified diff with git's three lines of context, so its hunks are the ones `git diff` shows."""
+    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}", n=3))
 
 
 def _messages_of(op: Operation, exc: FieldError) -> Messages:
