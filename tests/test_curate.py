@@ -195,6 +195,47 @@ def test_history_lists_the_changes_newest_first(cur: Curation, data: DataSources
     assert all(r["at"] for r in rows)
 
 
+def patched(before: str, diff: str) -> str:
+    """`diff` (unified, with context) applied to `before`, checking every context and removed line."""
+    lines = before.splitlines(True)
+    out: list[str] = []
+    at = 0
+    for hunk in re.split(r"^@@ ", diff, flags=re.M)[1:]:
+        head, _, body = hunk.partition("\n")
+        old_start = int(re.match(r"-(\d+)", head).group(1))  # type: ignore[union-attr]
+        out += lines[at:old_start - 1]
+        at = old_start - 1
+        for line in body.splitlines(True):
+            tag, text = line[0], line[1:]
+            if tag in " -":
+                assert lines[at] == text, (at, lines[at], text)
+                at += 1
+            if tag in " +":
+                out.append(text)
+    return "".join(out + lines[at:])
+
+
+def test_the_diff_is_a_git_style_patch_from_before_to_after(cur: Curation) -> None:
+    import difflib
+
+    changes = [
+        cur.add(NewConcept(name="c:diff-concept", label="Diff concept", scheme="c:outcomes")),  # declares skos:
+        cur.add(EvidenceLine(study="lee2019accuracy", claim="", stance="supports", section="Abstract",
+                             pico="pf:lee2019-cta", rationale="A rationale for the diff test.",
+                             new_claim=Claim(name="diff-claim", label="Diff claim", statement="A claim for the diff test.",
+                                             sources=("lee2019accuracy",), section="Abstract"))),
+        cur.save(StudyFacts(study="lee2019accuracy", design="c:retrospective-diagnostic-accuracy", level="c:loe-2",
+                            level_basis="For the diff test.", sample_size=36, sample_unit="hips")),
+        cur.add(result()),
+        cur.delete("res:lee2019-test-sensitivity"),
+    ]
+    for applied in changes:
+        expected = "".join(difflib.unified_diff(applied.before.splitlines(True), applied.after.splitlines(True),
+                                                "a/claims.ttl", "b/claims.ttl", n=3))
+        assert patched(applied.before, applied.diff) == applied.after
+        assert len(hunks(applied.diff)) == len(hunks(expected))  # the same hunks as a line diff finds
+
+
 # ---- refused -----------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("op", "field", "words"), [

@@ -471,7 +471,7 @@ class EvidenceLine(Operation):
         if block is not None or self.name:
             return self, block
         study, claim = str(study_ref(self.study)), str(self.claim_node())
-        for candidate in layout.blocks:
+        for candidate in [b for s in layout.spellings(claim) for b in layout.blocks_mentioning(s)]:
             full = layout.expand(candidate.subject)
             if not full.startswith(EV):
                 continue

@@ -8,7 +8,6 @@ byte-identical. Each changed record carries `prov:wasAttributedTo` (the curator'
 """
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +27,8 @@ from kg.curate.check import (
     problem_key,
     scheme_messages,
 )
-from kg.curate.layout import Layout
+from kg.curate.diff import unified
+from kg.curate.layout import Edit, Layout
 from kg.curate.local import local_problems
 from kg.curate.operations import PROV, FieldError, Operation
 from kg.curate.turtle import Record, Writer, read_block
@@ -94,15 +94,17 @@ def merge(op: Operation, new: Record, old: Record | None) -> Record:
     return new
 
 
-def _declare_prefixes(text: str, block: str, layout: Layout) -> str:
+def _declare_prefixes(block: str, layout: Layout, edits: list[Edit]) -> str:
     """Add @prefix lines for project prefixes a new block uses that the file does not declare yet."""
-    missing = [p for p, ns in PREFIXES.items() if p not in layout.prefixes and f" {p}:" in " " + block.replace("\n", " ")]
+    missing = [p for p in PREFIXES if p not in layout.prefixes and f" {p}:" in " " + block.replace("\n", " ")]
     if not missing:
-        return text
-    last = max(i for i, line in enumerate(layout.lines) if line.startswith("@prefix"))
+        return layout.text
     width = max(len(p) for p in layout.prefixes) + 1 if layout.prefixes else len(max(missing, key=len)) + 1
     added = "".join(f"@prefix {(p + ':').ljust(width)} <{PREFIXES[p]}> .\n" for p in missing)
-    return "".join(layout.lines[:last + 1]) + added + "".join(layout.lines[last + 1:])
+    text = layout.insert_at(layout.last_prefix_end(), added)
+    assert layout.edit is not None
+    edits.append(layout.edit)
+    return text
 
 
 def _writer_with(layout: Layout) -> Writer:
@@ -110,17 +112,20 @@ def _writer_with(layout: Layout) -> Writer:
     return Writer({**PREFIXES, **layout.prefixes})
 
 
-def plan(text: str, op: Operation, mode: Mode, curator: str, at: str) -> tuple[str, list[str]]:
-    """The claims text with `op` applied (its extra records first), and the IRIs it wrote; raises Refusal."""
+def plan(text: str, op: Operation, mode: Mode, curator: str, at: str,
+         edits: list[Edit] | None = None) -> tuple[str, list[str]]:
+    """The claims text with `op` applied (its extra records first), and the IRIs it wrote; raises Refusal.
+    The edits made are appended to `edits` (for the diff)."""
     written = []
+    edits = edits if edits is not None else []
     parts: list[tuple[Operation, Mode]] = [(x, "save") for x in op.extra_records()] + [(op, mode)]
     for part, part_mode in parts:
-        text, iri = _plan_one(text, part, part_mode, curator, at)
+        text, iri = _plan_one(text, part, part_mode, curator, at, edits)
         written.append(iri)
     return text, written
 
 
-def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str) -> tuple[str, str]:
+def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str, edits: list[Edit]) -> tuple[str, str]:
     layout = Layout(text)
     op, existing = op.located(layout)
     key = KEY_FIELD.get(type(op).__name__, GENERAL)
@@ -140,15 +145,20 @@ def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str) -> tu
         pattern, title = op.target_section()
         section = layout.section_for(pattern)
         text = layout.insert_in_section(section, block) if section else layout.append_section(title, block)
-    return _declare_prefixes(text, block, Layout(text)), op.iri
+    assert layout.edit is not None
+    edits.append(layout.edit)
+    return _declare_prefixes(block, Layout(text), edits), op.iri
 
 
-def plan_delete(text: str, iri: str) -> str:
+def plan_delete(text: str, iri: str, edits: list[Edit] | None = None) -> str:
     layout = Layout(text)
     block = layout.block_of(iri)
     if block is None:
         raise Refusal({"iri": [f"<{iri}> is not a record of the claims file (already deleted?)"]})
-    return layout.remove_block(block)
+    text = layout.remove_block(block)
+    if edits is not None and layout.edit is not None:
+        edits.append(layout.edit)
+    return text
 
 
 def resolve(iri: str) -> str:
@@ -162,11 +172,6 @@ def resolve(iri: str) -> str:
     if full is None:
         raise Refusal({"iri": [f"'{iri}' is neither an IRI nor a CURIE with a known prefix"]})
     return full
-
-
-def diff(before: str, after: str, name: str = "claims.ttl") -> str:
-    """A unified diff with git's three lines of context, so its hunks are the ones `git diff` shows."""
-    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{name}", f"b/{name}", n=3))
 
 
 def _messages_of(op: Operation, exc: FieldError) -> Messages:
@@ -199,15 +204,17 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
     before: list[str] = []
     written: list[str] = []
     built: list[ox.Store | None] = []
+    edits: list[Edit] = []
 
     def transform(current: str) -> str:
         if transform_hook is not None:
             transform_hook(current)
+        edits.clear()  # the transform may run again on a newer file
         if op is not None:
-            candidate, records = plan(current, op, mode, curator.strip(), at)
+            candidate, records = plan(current, op, mode, curator.strip(), at, edits)
         else:
             assert delete is not None
-            candidate, records = plan_delete(current, delete), [delete]
+            candidate, records = plan_delete(current, delete, edits), [delete]
         store: ox.Store | None = None
         schemes: ox.Store | None
         if validate:
@@ -231,4 +238,4 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
 
     after = update_text(sources.claims, transform)
     action = "delete" if op is None else ("edit" if op.located(Layout(before[0]))[1] is not None else "add")
-    return Applied(action, written, curator.strip(), at, diff(before[0], after), before[0], after, built[0])
+    return Applied(action, written, curator.strip(), at, unified(before[0], edits), before[0], after, built[0])
