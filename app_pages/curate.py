@@ -34,8 +34,12 @@ NONE = "—"
 STANCE_CHOICES = ("supports", "contradicts", "qualifies", "inconclusive")
 P_RELATIONS = ("=", "<", "<=", ">")
 UNIT_CHOICES = ("percent", "fraction", "ratio", "score points")
-SCHEMES = {"design": "https://w3id.org/hipspine/concept/study-designs",
-           "level": "https://w3id.org/hipspine/concept/levels-of-evidence"}
+_C = "https://w3id.org/hipspine/concept/"
+SCHEMES = {"design": _C + "study-designs", "level": _C + "levels-of-evidence"}
+# Which schemes each kind of picker offers (a concept outside them is added with "New concept" first).
+CONDITIONS = (_C + "conditions",)
+TESTS_AND_TREATMENTS = (_C + "interventions", _C + "diagnostic-tests")
+OUTCOMES = (_C + "outcomes",)
 
 
 # ----------------------------------------------------------------------------------------- mode and curator
@@ -154,6 +158,7 @@ def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add
 
 def show_done() -> None:
     """The change just accepted: what, by whom, when, and the diff of the claims file."""
+    slot = st.container()  # always drawn, so the tabs below keep their place (and the chosen tab) across runs
     done = st.session_state.pop(_DONE, None)
     if not done:
         return
@@ -161,9 +166,9 @@ def show_done() -> None:
     from kg.model.namespace import compact
 
     names = ", ".join(compact(r) for r in records)
-    st.success(f"{action.capitalize()}: {literal(names)}, by {literal(who)} at {literal(at)}.",
+    slot.success(f"{action.capitalize()}: {literal(names)}, by {literal(who)} at {literal(at)}.",
                icon=":material/check_circle:")
-    with st.expander("The change to claims.ttl"):
+    with slot.expander("The change to claims.ttl"):
         st.code(diff, language="diff")
 
 
@@ -182,9 +187,13 @@ def _curies(iris: list[str]) -> tuple[str, ...]:
     return tuple(compact(i) for i in iris)
 
 
-def concept_picker(label: str, key: str, scheme: str | None = None, *, many: bool = True, help: str | None = None) -> Any:
-    """A searchable picker of concepts (type to filter); values are IRIs."""
-    options = resources.concepts(scheme)
+def concept_picker(label: str, key: str, schemes: str | tuple[str, ...] | None = None, *, many: bool = True,
+                   help: str | None = None) -> Any:
+    """A searchable picker of the concepts of `schemes` (all schemes when None); type to filter; values are IRIs."""
+    options: dict[str, str] = {}
+    for scheme in (schemes,) if schemes is None or isinstance(schemes, str) else schemes:
+        options.update(resources.concepts(scheme))
+    options = dict(sorted(options.items(), key=lambda kv: kv[1].lower()))
     if many:
         return st.multiselect(label, list(options), format_func=lambda i: options.get(i, i), key=key,
                               placeholder="type to search the concept schemes", help=help)
@@ -237,8 +246,8 @@ def study_facts_form(key: str) -> None:
                 _opt(unit)))
 
 
-def _arm(form: str, role: str, label: str, wording_help: str) -> None:
-    concept_picker(label, f"{form}:{role}:concepts")
+def _arm(form: str, role: str, label: str, wording_help: str, schemes: tuple[str, ...]) -> None:
+    concept_picker(label, f"{form}:{role}:concepts", schemes)
     st.text_input(f"{label}: as the study words it", key=f"{form}:{role}:label", help=wording_help)
     field_errors(form, role)
 
@@ -253,12 +262,14 @@ def pico_form(key: str) -> None:
         general_errors(form, fields)
         label = st.text_input("Frame label", key=f"{form}:label", placeholder="Author year: what was studied in whom")
         field_errors(form, "label")
-        _arm(form, "population", "Population / condition or target condition", "e.g. adults with hip osteoarthritis")
+        _arm(form, "population", "Population / condition or target condition", "e.g. adults with hip osteoarthritis",
+             CONDITIONS)
         participants = st.number_input("Participants", key=f"{form}:participants", min_value=0, step=1, value=None)
         field_errors(form, "participants")
-        _arm(form, "intervention", "Intervention or index test", "e.g. MR arthrography")
-        _arm(form, "comparator", "Comparator or reference standard", "e.g. arthroscopic findings")
-        _arm(form, "outcomes", "Outcomes", "e.g. diagnostic accuracy for labral tears")
+        _arm(form, "intervention", "Intervention or index test", "e.g. MR arthrography", TESTS_AND_TREATMENTS)
+        _arm(form, "comparator", "Comparator or reference standard", "e.g. arthroscopic findings",
+             TESTS_AND_TREATMENTS)
+        _arm(form, "outcomes", "Outcomes", "e.g. diagnostic accuracy for labral tears", OUTCOMES)
         frame = st.text_input("Frame name", key=f"{form}:frame", placeholder=f"default: pf:{key}",
                               help="Only for a study with more than one frame.")
         field_errors(form, "frame")
@@ -430,13 +441,13 @@ def result_form(key: str) -> None:
         st.markdown("**What against what** (a diagnostic test, or the groups compared)")
         left, right = st.columns(2)
         with left:
-            concept_picker("Index test", f"{form}:index_test", many=False)
+            concept_picker("Index test", f"{form}:index_test", TESTS_AND_TREATMENTS, many=False)
         with right:
-            concept_picker("Reference standard", f"{form}:reference_standard", many=False)
+            concept_picker("Reference standard", f"{form}:reference_standard", TESTS_AND_TREATMENTS, many=False)
         field_errors(form, "index_test", "reference_standard")
-        concept_picker("Target conditions", f"{form}:target_conditions")
+        concept_picker("Target conditions", f"{form}:target_conditions", CONDITIONS)
         field_errors(form, "target_conditions")
-        concept_picker("Outcome", f"{form}:outcome", many=False)
+        concept_picker("Outcome", f"{form}:outcome", OUTCOMES, many=False)
         field_errors(form, "outcome")
         left, mid, right = st.columns(3)
         left.text_input("Observer", key=f"{form}:observer", placeholder="e.g. reader 1")
