@@ -183,25 +183,37 @@ def problems_of(sources: DataSources, shacl: bool = True) -> tuple[list[Problem]
     return [p for p in problems if p.severity == "error"], result.store
 
 
-def baseline(sources: DataSources) -> frozenset[tuple[str, str | None, str | None]]:
-    """The current files' errors (cached by their digests): a change is judged only on what it adds."""
-    key = (_file_digest(sources.bib), _file_digest(sources.claims))
-    if key not in _BASELINE:
-        _BASELINE.clear()  # one pair of files at a time is all a session edits
-        _BASELINE[key] = frozenset(problem_key(p) for p in problems_of(sources)[0])
+def _remember(key: tuple[str, str], errors: list[Problem]) -> frozenset[tuple[str, str | None, str | None]]:
+    if len(_BASELINE) > 8:  # a session edits one pair of files; keep the last few states
+        _BASELINE.pop(next(iter(_BASELINE)))
+    _BASELINE[key] = frozenset(problem_key(p) for p in errors)
     return _BASELINE[key]
+
+
+def baseline(sources: DataSources, claims_text: str) -> frozenset[tuple[str, str | None, str | None]]:
+    """The errors of the files as they are (cached by their digests): a change is judged only on what it adds.
+    A candidate that was checked is remembered too, so the next change on the file it became costs one build."""
+    key = (_file_digest(sources.bib), _text_digest(claims_text))
+    if key not in _BASELINE:
+        with tempfile.TemporaryDirectory(prefix="kg-curate-") as tmp:
+            current = Path(tmp) / Path(sources.claims).name
+            current.write_text(claims_text, encoding="utf-8")
+            _remember(key, problems_of(DataSources(sources.bib, current))[0])
+    return _BASELINE[key]
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def check_candidate(sources: DataSources, candidate_text: str, current_text: str) -> Candidate:
     """Build and validate `candidate_text` as the claims file beside the same references.bib."""
+    known = baseline(sources, current_text)
     with tempfile.TemporaryDirectory(prefix="kg-curate-") as tmp:
-        current = Path(tmp) / "current" / "claims.ttl"
-        current.parent.mkdir()
-        current.write_text(current_text, encoding="utf-8")
-        known = baseline(DataSources(sources.bib, current))
-        path = Path(tmp) / "claims.ttl"
+        path = Path(tmp) / Path(sources.claims).name
         path.write_text(candidate_text, encoding="utf-8")
         errors, store = problems_of(DataSources(sources.bib, path))
+    _remember((_file_digest(sources.bib), _text_digest(candidate_text)), errors)
     return Candidate([p for p in errors if problem_key(p) not in known], store)
 
 
