@@ -187,13 +187,18 @@ def _curies(iris: list[str]) -> tuple[str, ...]:
     return tuple(compact(i) for i in iris)
 
 
-def concept_picker(label: str, key: str, schemes: str | tuple[str, ...] | None = None, *, many: bool = True,
-                   help: str | None = None) -> Any:
-    """A searchable picker of the concepts of `schemes` (all schemes when None); type to filter; values are IRIs."""
+def concept_options(schemes: str | tuple[str, ...] | None) -> dict[str, str]:
+    """The concepts of `schemes` (all when None), IRI -> "label (curie)", by label."""
     options: dict[str, str] = {}
     for scheme in (schemes,) if schemes is None or isinstance(schemes, str) else schemes:
         options.update(resources.concepts(scheme))
-    options = dict(sorted(options.items(), key=lambda kv: kv[1].lower()))
+    return dict(sorted(options.items(), key=lambda kv: kv[1].lower()))
+
+
+def concept_picker(label: str, key: str, schemes: str | tuple[str, ...] | None = None, *, many: bool = True,
+                   help: str | None = None) -> Any:
+    """A searchable picker of the concepts of `schemes` (all schemes when None); type to filter; values are IRIs."""
+    options = concept_options(schemes)
     if many:
         return st.multiselect(label, list(options), format_func=lambda i: options.get(i, i), key=key,
                               placeholder="type to search the concept schemes", help=help)
@@ -403,7 +408,8 @@ def evidence_form(study: str | None = None, claim: str | None = None) -> None:
                 return EvidenceLine(chosen_study, f"claim:{chosen_claim}" if chosen_claim else "",
                                     s[f"{form}:stance"] or "", s[f"{form}:section"].strip(),
                                     s[f"{form}:rationale"].strip(), compact(pico) if pico else None,
-                                    _opt(s[f"{form}:follow_up"]), new_claim=new_claim)
+                                    _opt(s[f"{form}:follow_up"]), new_claim=new_claim,
+                                    name=s.get(f"{form}:name") if edit else None)
 
             submit(form, build, mode="edit" if edit else "add")
 
@@ -523,6 +529,98 @@ def delete_panel(records: list[tuple[str, str]]) -> None:
         submit(form, lambda: None, delete=chosen)
 
 
+# ----------------------------------------------------------------------------------------- editing
+
+
+def loader(form: str, records: dict[str, str], values: Callable[[str], dict[str, Any]]) -> None:
+    """"Edit an existing one": choosing one of `records` (IRI -> description) fills the form with its values
+    and ticks the form's edit box, so saving rewrites that record."""
+    from kg.model.namespace import compact
+
+    key = f"{form}:load"
+
+    def load() -> None:
+        iri = st.session_state.get(key)
+        if iri:
+            st.session_state.update(values(iri))
+            st.session_state[f"{form}:edit"] = True
+
+    st.selectbox("Edit an existing one", list(records), format_func=lambda i: f"{records[i]} ({compact(i)})", key=key,
+                 index=None, placeholder="or fill the form below for a new one", on_change=load)
+
+
+def _one(values: dict[str, list[Any]], prop: str) -> Any:
+    found = values.get(prop) or [None]
+    return found[0]
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def result_values(iri: str) -> dict[str, Any]:
+    """The result form's fields as the graph holds result `iri`."""
+    from kg.curate import MEASURES, UNITS
+    from kg.model.namespace import PREFIXES
+
+    hs, qudt, rdfs = PREFIXES["hs"], PREFIXES["qudt"], PREFIXES["rdfs"]
+    v = resources.record_values(iri)
+    measures = {m_iri: name for name, m_iri in MEASURES.items()}
+    units: dict[str, str] = {}
+    for name, u_iri in UNITS.items():
+        if name in UNIT_CHOICES:
+            units.setdefault(u_iri, name)
+    tests = concept_options(TESTS_AND_TREATMENTS)
+    conditions, outcomes = concept_options(CONDITIONS), concept_options(OUTCOMES)
+
+    def concept(prop: str, options: dict[str, str]) -> str | None:
+        found = _one(v, hs + prop)
+        return str(found) if found is not None and str(found) in options else None
+
+    relation = _str(_one(v, hs + "pValueRelation"))
+    return {
+        "result:name": short_id(iri), "result:label": _str(_one(v, rdfs + "label")),
+        "result:measure": next((measures[str(t)] for t in v.get(PREFIXES["rdf"] + "type", []) if str(t) in measures),
+                               None),
+        "result:value": _str(_one(v, qudt + "value")), "result:unit": units.get(_str(_one(v, qudt + "hasUnit"))),
+        "result:lower": _str(_one(v, hs + "lowerBound")), "result:upper": _str(_one(v, hs + "upperBound")),
+        "result:confidence_level": _str(_one(v, hs + "confidenceLevel")), "result:p_value": _str(_one(v, hs + "pValue")),
+        "result:p_value_relation": relation if relation in P_RELATIONS else None,
+        "result:index_test": concept("indexTest", tests), "result:reference_standard": concept("referenceStandard", tests),
+        "result:target_conditions": [str(c) for c in v.get(hs + "targetCondition", []) if str(c) in conditions],
+        "result:outcome": concept("outcomeMeasure", outcomes), "result:observer": _str(_one(v, hs + "observer")),
+        "result:group": _str(_one(v, hs + "group")), "result:compared_with": _str(_one(v, hs + "comparedWith")),
+        "result:events": _count(_one(v, hs + "eventCount")), "result:total": _count(_one(v, hs + "groupSize")),
+        "result:comparator_events": _count(_one(v, hs + "comparatorEventCount")),
+        "result:comparator_total": _count(_one(v, hs + "comparatorGroupSize")),
+        "result:tp": _count(_one(v, hs + "truePositives")), "result:fp": _count(_one(v, hs + "falsePositives")),
+        "result:fn": _count(_one(v, hs + "falseNegatives")), "result:tn": _count(_one(v, hs + "trueNegatives")),
+        "result:section": _str(_one(v, hs + "sourceSection")), "result:note": _str(_one(v, hs + "curationNote")),
+    }
+
+
+def evidence_values(iri: str) -> dict[str, Any]:
+    """The evidence-line form's fields as the graph holds line `iri` (on a study's page: the claim is picked)."""
+    from kg.curate import STANCES
+    from kg.model.namespace import PREFIXES
+
+    hs = PREFIXES["hs"]
+    v = resources.record_values(iri)
+    stances = {s_iri: name for name, s_iri in STANCES.items()}
+    claim = short_id(_one(v, hs + "evidenceFor"))
+    pico = _str(_one(v, hs + "pico"))
+    return {"evidence:claim_kind": "an existing claim", "evidence:claim_search": claim, "evidence:claim": claim,
+            "evidence:stance": stances.get(_str(_one(v, hs + "stance"))),
+            "evidence:section": _str(_one(v, hs + "sourceSection")),
+            "evidence:rationale": _str(_one(v, hs + "rationale")),
+            "evidence:pico": pico if pico in resources.pico_frames() else None,
+            "evidence:follow_up": _str(_one(v, hs + "followUp")), "evidence:name": short_id(iri)}
+
+
 # ----------------------------------------------------------------------------------------- page hooks
 
 
@@ -540,16 +638,21 @@ def study_panel(key: str, study_iri: str) -> None:
         study_facts_form(key)
     with tabs[1]:
         pico_form(key)
+    records = resources.study_records(study_iri)
     with tabs[2]:
+        loader("evidence", {str(r["record"]): f"{text(r['label']) or short_id(r['claim'])}" for r in records
+                            if r["kind"] == "evidence line"}, evidence_values)
         evidence_form(study=key)
     with tabs[3]:
+        loader("result", {str(r["record"]): text(r["label"]) or short_id(r["record"]) for r in records
+                          if r["kind"] == "result"}, result_values)
         result_form(key)
     with tabs[4]:
         new_concept_form()
     with tabs[5]:
-        records = [(str(r["record"]), f"{r['kind']}: {text(r['label'])}") for r in resources.study_records(study_iri)]
-        records.append((REF + key, "study-level facts (design, level, sample size)"))
-        delete_panel(records)
+        deletable = [(str(r["record"]), f"{r['kind']}: {text(r['label'])}") for r in records]
+        deletable.append((REF + key, "study-level facts (design, level, sample size)"))
+        delete_panel(deletable)
 
 
 def claim_panel(slug: str) -> None:

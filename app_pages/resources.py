@@ -391,6 +391,23 @@ def record_pages(records: Collection[str]) -> dict[str, tuple[str | None, str | 
     return _record_pages(source(), tuple(sorted(records)))
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def _record_values(src: Source, iri: str) -> dict[str, list[Any]]:
+    import pyoxigraph as ox
+
+    from kg.query.named import internal_query
+
+    out: dict[str, list[Any]] = {}
+    for r in _graph(src).select(internal_query("curate_record_values").text, {"record": ox.NamedNode(iri)}):
+        out.setdefault(str(r["p"]), []).append(r["o"])
+    return out
+
+
+def record_values(iri: str) -> dict[str, list[Any]]:
+    """The statements of one record, property IRI -> values (IRIs as text), for an edit form to start from."""
+    return _record_values(source(), iri)
+
+
 def after_change() -> None:
     """Forget everything read from the graph: the next read rebuilds it from the changed data files, so every page
     shows an accepted change on its next run (the list of named queries is kept)."""
@@ -398,5 +415,5 @@ def after_change() -> None:
         cached.clear()
     for data in (_named, _triples, _claim_summary, _disagreements, _fidelity, _network_html, _validation, _bibtex,
                  _export, _graph_hash, _years, _concepts, _source_articles, _frames, _study_records, _orphans, _history,
-                 _record_pages):
+                 _record_pages, _record_values):
         data.clear()

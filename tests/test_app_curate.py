@@ -216,3 +216,25 @@ def test_history_lists_changes_with_who_when_and_a_link(data: Path) -> None:
     assert mine.selectbox(key="history_curator").value == CURATOR
     nobody = open_page("history", curator="Someone Else")
     assert nobody.selectbox(key="history_curator").value == "everyone"
+
+
+def test_edit_starts_from_the_record_and_rewrites_it(data: Path) -> None:
+    at = curating(study=STUDY)
+    loader = at.selectbox(key="result:load")
+    index = next(i for i, o in enumerate(loader.options) if "(res:lee2019-mri-obs1-sensitivity)" in o)
+    at = ok(loader.select_index(index).run())
+    assert at.text_input(key="result:name").value == "lee2019-mri-obs1-sensitivity"
+    assert at.selectbox(key="result:measure").value == "sensitivity"
+    assert at.checkbox(key="result:edit").value is True
+    old = at.text_input(key="result:value").value
+    at.text_input(key="result:value").input("61")
+    at = save(at, "result", "Save the result")
+    assert any(s.startswith("Edit:") for s in successes(at)), errors(at)
+    text = (data / "claims.ttl").read_text()
+    block = text.split("res:lee2019-mri-obs1-sensitivity a ")[1].split("\n\n")[0]
+    assert "qudt:value 61" in block and f"qudt:value {old} " not in block and CURATOR in block
+
+    line = at.selectbox(key="evidence:load")
+    at = ok(line.select_index(0).run())
+    assert at.radio(key="evidence:stance").value in ("supports", "contradicts", "qualifies", "inconclusive")
+    assert at.text_area(key="evidence:rationale").value
