@@ -130,7 +130,10 @@ def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add
     from kg.curate.operations import FieldError
     from kg.ingest.files import ConcurrentChange
 
-    curation = Curation(str(st.session_state.get(CURATOR_KEY, "")), sources())
+    store = resources.source()[2]
+    # On a persistent store a change is checked against the store (no candidate build of a large corpus).
+    context = resources.graph().snapshot() if store else None
+    curation = Curation(str(st.session_state.get(CURATOR_KEY, "")), sources(), context=context)
     try:
         if delete is not None:
             applied = curation.delete(delete)
@@ -147,7 +150,6 @@ def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add
     else:
         st.session_state[_ERRORS + form] = {}
         st.session_state[_DONE] = (applied.action, applied.records, applied.curator, applied.at, applied.diff)
-        store = resources.source()[2]
         if store:  # apply the change to the persistent store instead of rebuilding it on the next load
             from kg.curate.store import update_persistent
 

@@ -238,3 +238,23 @@ def test_edit_starts_from_the_record_and_rewrites_it(data: Path) -> None:
     at = ok(line.select_index(0).run())
     assert at.radio(key="evidence:stance").value in ("supports", "contradicts", "qualifies", "inconclusive")
     assert at.text_area(key="evidence:rationale").value
+
+
+def test_on_a_persistent_store_a_change_is_applied_in_place(data: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from kg.store.persistent import MANIFEST
+
+    store = tmp_path / "store"
+    monkeypatch.setenv("KG_STORE", str(store))
+    at = curating(study=STUDY)
+    before = len(load(data).query("study_results", study=STUDY))  # type: ignore[arg-type]
+    fill_result(at, "80", "70", "90")
+    at = save(at, "result", "Save the result")
+    assert successes(at), errors(at)
+    manifest = json.loads((store / MANIFEST).read_text())
+    assert manifest.get("curation_updates") == 1  # updated in place, not rebuilt
+    assert "res:lee2019-test-sensitivity" in (data / "claims.ttl").read_text()
+    counted = [h.value for h in open_page("studies", study=STUDY).subheader if h.value.startswith("Measured results")]
+    assert counted == [f"Measured results ({before + 1})"]
