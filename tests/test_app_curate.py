@@ -258,3 +258,14 @@ def test_on_a_persistent_store_a_change_is_applied_in_place(data: Path, tmp_path
     assert "res:lee2019-test-sensitivity" in (data / "claims.ttl").read_text()
     counted = [h.value for h in open_page("studies", study=STUDY).subheader if h.value.startswith("Measured results")]
     assert counted == [f"Measured results ({before + 1})"]
+
+
+def test_two_sessions_writing_one_after_the_other_lose_nothing(data: Path) -> None:
+    first, second = curating(study=STUDY), curating(study=STUDY)  # both opened before either writes
+    fill_result(first, "80")
+    fill_result(second, "81")
+    second.text_input(key="result:name").input("lee2019-test-sensitivity-second")
+    assert successes(save(first, "result", "Save the result"))
+    assert successes(save(second, "result", "Save the result"))
+    text = (data / "claims.ttl").read_text()
+    assert "res:lee2019-test-sensitivity a " in text and "res:lee2019-test-sensitivity-second a " in text
