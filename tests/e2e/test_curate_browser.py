@@ -251,3 +251,10 @@ def test_refused_changes_write_nothing_and_say_why_beside_the_field(page: Page, 
     submit(page, evidence, "Save the evidence line")
     beside(form(page, "Save the evidence line"), "or its BibTeX key", "nosuch2019study", "Stance")
     assert claims.read_bytes() == before
+
+    page.get_by_role("tab", name="Delete").click()
+    panel = page.get_by_role("tabpanel").filter(has=page.get_by_text("Record", exact=True))
+    pick(page, panel, "Record", "the claim itself")
+    expect(panel.get_by_text(re.compile("Deleting it would orphan"))).to_be_visible(timeout=30_000)
+    expect(panel.get_by_text(re.compile("ev:lee2019--mri-detects-labral-tears"))).to_be_visible()
+    picture(page, artifacts_dir, panel, "curate-delete")
