@@ -17,7 +17,7 @@ from functools import cached_property
 
 _HEADER = re.compile(r"^# (\d+)\. (.+)$", re.MULTILINE)
 _RULE_LINE = re.compile(r"#{10,}[ \t]*\n")
-_PREFIX = re.compile(r"^@prefix[ \t]+([A-Za-z][\w\-.]*)?:[ \t]*<([^>]*)>[ \t]*\.[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_PREFIX = re.compile(r"^@prefix[ \t]+([A-Za-z][\w\-.]*)?:[ \t]*<([^>]*)>[ \t]*\.[ \t]*$", re.MULTILINE)
 _STATEMENT = re.compile(r"^(?![#@\s]|PREFIX\b|BASE\b)(\S+)", re.MULTILINE)
 _NEXT_TOP = re.compile(r"\n(?=[^ \t\r\n])")  # the newline before the next line that starts in column 0
 
@@ -64,13 +64,36 @@ class Layout:
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
-        return {m.group(1) or "": m.group(2) for m in _PREFIX.finditer(self.text)}
+        return {m.group(1) or "": m.group(2) for m in self._prefix_matches()}
+
+    def _prefix_matches(self) -> list[re.Match[str]]:
+        """The @prefix lines: found by a plain search for the line start (a regex over 220 MB costs seconds)."""
+        text, found, at = self.text, [], 0 if self.text.startswith("@prefix") else self.text.find("\n@prefix")
+        while at >= 0:
+            start = at if text.startswith("@prefix", at) else at + 1
+            m = _PREFIX.match(text, start)
+            if m is not None:
+                found.append(m)
+            at = text.find("\n@prefix", start)
+        return found
+
+    def _line_starts(self, token: str) -> list[int]:
+        """Offsets of the lines that start with `token`, by plain search."""
+        text, out = self.text, []
+        if text.startswith(token):
+            out.append(0)
+        at = text.find("\n" + token)
+        while at >= 0:
+            out.append(at + 1)
+            at = text.find("\n" + token, at + 1)
+        return out
 
     @cached_property
     def sections(self) -> list[Section]:
         text = self.text
         heads: list[tuple[int, str, int, int]] = []
-        for m in _HEADER.finditer(text):
+        found = [m for at in self._line_starts("# ") if (m := _HEADER.match(text, at)) is not None]
+        for m in found:
             top = m.start()
             rule = text.rfind("\n", 0, max(top - 1, 0)) + 1
             if top > 0 and _RULE_LINE.fullmatch(text, rule, top):
@@ -113,15 +136,26 @@ class Layout:
 
     def block_of(self, subject_iri: str) -> Block | None:
         """The block whose subject is `subject_iri` (written as a CURIE or as <IRI>)."""
-        options = "|".join(re.escape(s) for s in self.spellings(subject_iri))
-        m = re.search(rf"^({options})(?=[ \t\n])", self.text, re.MULTILINE)
-        return self._block_at(m.start(), m.group(1)) if m else None
+        text = self.text
+        for spelling in self.spellings(subject_iri):
+            for gap in (" ", "\t", "\n"):
+                token = spelling + gap
+                at = 0 if text.startswith(token) else text.find("\n" + token) + 1
+                if at > 0 or text.startswith(token):
+                    return self._block_at(at, spelling)
+        return None
 
     def blocks_mentioning(self, token: str) -> list[Block]:
         """The blocks whose text contains `token` as a whole term (e.g. a claim's CURIE)."""
         found: dict[int, Block] = {}
-        for m in re.finditer(rf"(?<![\w:\-.]){re.escape(token)}(?![\w\-])", self.text):
-            start = self.text.rfind("\n", 0, m.start()) + 1
+        whole = re.compile(rf"(?<![\w:\-.]){re.escape(token)}(?![\w\-])")
+        hits, at = [], self.text.find(token)
+        while at >= 0:
+            if whole.match(self.text, at):  # the lookbehind sees the text before `at`
+                hits.append(at)
+            at = self.text.find(token, at + 1)
+        for hit in hits:
+            start = self.text.rfind("\n", 0, hit) + 1
             while start > 0 and self.text[start] in " \t":  # back to the line where the statement starts
                 start = self.text.rfind("\n", 0, start - 1) + 1
             if start not in found and _STATEMENT.match(self.text, start):
@@ -149,7 +183,7 @@ class Layout:
 
     def last_prefix_end(self) -> int:
         """Offset just after the last @prefix line (0 when there is none)."""
-        found = list(_PREFIX.finditer(self.text))
+        found = self._prefix_matches()
         return _line_end(self.text, found[-1].start()) if found else 0
 
     # ---- edits (each returns the new text) -----------------------------------------------------------------
