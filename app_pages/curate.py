@@ -31,8 +31,6 @@ _ERRORS = "_curate_errors:"  # + form: the messages of its last refused change, 
 _DONE = "_curate_done"  # the last accepted change, shown once
 GENERAL = "record"  # kg.curate.check.GENERAL: a message about the record as a whole
 NONE = "—"
-STANCE_CHOICES = ("supports", "contradicts", "qualifies", "inconclusive")
-P_RELATIONS = ("=", "<", "<=", ">")
 UNIT_CHOICES = ("percent", "fraction", "ratio", "score points")
 _C = "https://w3id.org/hipspine/concept/"
 SCHEMES = {"design": _C + "study-designs", "level": _C + "levels-of-evidence"}
@@ -338,7 +336,7 @@ def _study_choices(search: str) -> dict[str, str]:
 def evidence_form(study: str | None = None, claim: str | None = None) -> None:
     """An evidence line: a study's stance on an existing or a new claim. One of `study`, `claim` is fixed by the
     page; the other is picked."""
-    from kg.curate.operations import Claim, EvidenceLine
+    from kg.curate.operations import STANCES, Claim, EvidenceLine
     from kg.model.namespace import compact
 
     form = "evidence"
@@ -381,7 +379,7 @@ def evidence_form(study: str | None = None, claim: str | None = None) -> None:
             st.text_input("or its BibTeX key", key=f"{form}:study_key",
                           help="A study the list above does not show (search narrows it), by its key in references.bib.")
             field_errors(form, "study")
-        st.radio("Stance", STANCE_CHOICES, key=f"{form}:stance", horizontal=True, index=None)
+        st.radio("Stance", list(STANCES), key=f"{form}:stance", horizontal=True, index=None)
         field_errors(form, "stance")
         st.text_input("Section of the study it rests on", key=f"{form}:section", placeholder="e.g. Abstract (results)")
         field_errors(form, "section")
@@ -418,7 +416,7 @@ def evidence_form(study: str | None = None, claim: str | None = None) -> None:
 
 def result_form(key: str) -> None:
     """A measured result: measure, value, unit, interval, p-value, what against what, counts or 2×2 table."""
-    from kg.curate.operations import MEASURES, EventCounts, Result, TwoByTwo
+    from kg.curate.operations import MEASURES, P_RELATIONS, EventCounts, Result, TwoByTwo
     from kg.model.namespace import compact
 
     form = "result"
@@ -567,6 +565,7 @@ def _count(value: Any) -> int | None:
 def result_values(iri: str) -> dict[str, Any]:
     """The result form's fields as the graph holds result `iri`."""
     from kg.curate import MEASURES, UNITS
+    from kg.curate.operations import P_RELATIONS
     from kg.model.namespace import PREFIXES
 
     hs, qudt, rdfs = PREFIXES["hs"], PREFIXES["qudt"], PREFIXES["rdfs"]
