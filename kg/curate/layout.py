@@ -67,14 +67,17 @@ class Layout:
         return {m.group(1) or "": m.group(2) for m in self._prefix_matches()}
 
     def _prefix_matches(self) -> list[re.Match[str]]:
-        """The @prefix lines: found by a plain search for the line start (a regex over 220 MB costs seconds)."""
-        text, found, at = self.text, [], 0 if self.text.startswith("@prefix") else self.text.find("\n@prefix")
-        while at >= 0:
-            start = at if text.startswith("@prefix", at) else at + 1
-            m = _PREFIX.match(text, start)
+        """The @prefix lines of the file's head, before its first record (where the layout declares them all:
+        reading a 220 MB file for a late declaration would cost a full pass per change)."""
+        text, found, at = self.text, [], 0
+        while at < len(text):
+            end = _line_end(text, at)
+            m = _PREFIX.match(text, at)
             if m is not None:
                 found.append(m)
-            at = text.find("\n@prefix", start)
+            elif _STATEMENT.match(text, at):
+                break
+            at = end
         return found
 
     def _line_starts(self, token: str) -> list[int]:
@@ -135,14 +138,21 @@ class Layout:
         return [s for s in out if re.fullmatch(r"[\w\-]*:[\w\-.]*", s) and not s.endswith(".")] + [f"<{iri}>"]
 
     def block_of(self, subject_iri: str) -> Block | None:
-        """The block whose subject is `subject_iri` (written as a CURIE or as <IRI>)."""
+        """The block whose subject is `subject_iri` (written as a CURIE or as <IRI>).
+
+        One plain search for the IRI's last segment, then each hit checked for a subject spelling at a line
+        start: a record's name is rare in the file, and a pass per spelling would double the cost."""
         text = self.text
-        for spelling in self.spellings(subject_iri):
-            for gap in (" ", "\t", "\n"):
-                token = spelling + gap
-                at = 0 if text.startswith(token) else text.find("\n" + token) + 1
-                if at > 0 or text.startswith(token):
-                    return self._block_at(at, spelling)
+        spellings = self.spellings(subject_iri)
+        tail = re.split(r"[/#:]", subject_iri)[-1] or subject_iri
+        at = text.find(tail)
+        while at >= 0:
+            start = text.rfind("\n", 0, at) + 1
+            for spelling in spellings:
+                end = start + len(spelling)
+                if text.startswith(spelling, start) and end < len(text) and text[end] in " \t\n" and end >= at:
+                    return self._block_at(start, spelling)
+            at = text.find(tail, at + 1)
         return None
 
     def blocks_mentioning(self, token: str) -> list[Block]:
