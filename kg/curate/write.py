@@ -113,19 +113,21 @@ def _writer_with(layout: Layout) -> Writer:
 
 
 def plan(text: str, op: Operation, mode: Mode, curator: str, at: str,
-         edits: list[Edit] | None = None) -> tuple[str, list[str]]:
+         edits: list[Edit] | None = None, existed: list[str] | None = None) -> tuple[str, list[str]]:
     """The claims text with `op` applied (its extra records first), and the IRIs it wrote; raises Refusal.
-    The edits made are appended to `edits` (for the diff)."""
+    The edits made are appended to `edits` (for the diff), the IRIs of records that were there to `existed`."""
     written = []
     edits = edits if edits is not None else []
+    existed = existed if existed is not None else []
     parts: list[tuple[Operation, Mode]] = [(x, "save") for x in op.extra_records()] + [(op, mode)]
     for part, part_mode in parts:
-        text, iri = _plan_one(text, part, part_mode, curator, at, edits)
+        text, iri = _plan_one(text, part, part_mode, curator, at, edits, existed)
         written.append(iri)
     return text, written
 
 
-def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str, edits: list[Edit]) -> tuple[str, str]:
+def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str, edits: list[Edit],
+              existed: list[str]) -> tuple[str, str]:
     layout = Layout(text)
     op, existing = op.located(layout)
     key = KEY_FIELD.get(type(op).__name__, GENERAL)
@@ -140,6 +142,7 @@ def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str, edits
     _provenance(new, curator, at)
     block = _writer_with(layout).block(new)
     if existing is not None:
+        existed.append(op.iri)
         text = layout.replace_block(existing, block)
     else:
         pattern, title = op.target_section()
@@ -205,22 +208,27 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
     written: list[str] = []
     built: list[ox.Store | None] = []
     edits: list[Edit] = []
+    existed: list[str] = []
 
     def transform(current: str) -> str:
         if transform_hook is not None:
             transform_hook(current)
         edits.clear()  # the transform may run again on a newer file
+        existed.clear()
         if op is not None:
-            candidate, records = plan(current, op, mode, curator.strip(), at, edits)
+            candidate, records = plan(current, op, mode, curator.strip(), at, edits, existed)
         else:
             assert delete is not None
             candidate, records = plan_delete(current, delete, edits), [delete]
+            existed.append(delete)
         store: ox.Store | None = None
         schemes: ox.Store | None
         if validate:
             if context is not None:
-                known = {problem_key(p) for p in local_problems(context, current, records)}
-                errors, schemes = [p for p in local_problems(context, candidate, records) if problem_key(p) not in known], context
+                # What the records that were there already had wrong does not count against the change.
+                known = {problem_key(p) for p in local_problems(context, current, existed)} if existed else set()
+                found = local_problems(context, candidate, records)
+                errors, schemes = [p for p in found if problem_key(p) not in known], context
             else:
                 checked = check_candidate(sources, candidate, current)
                 errors, schemes = checked.errors, checked.store
@@ -237,5 +245,5 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
         return candidate
 
     after = update_text(sources.claims, transform)
-    action = "delete" if op is None else ("edit" if op.located(Layout(before[0]))[1] is not None else "add")
+    action = "delete" if op is None else ("edit" if written[-1] in existed else "add")
     return Applied(action, written, curator.strip(), at, unified(before[0], edits), before[0], after, built[0])
