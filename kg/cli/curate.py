@@ -32,6 +32,7 @@ from kg.curate import (
 from kg.curate.operations import FieldError, from_dict
 from kg.curate.store import update_persistent
 from kg.ingest.build import DataSources
+from kg.ingest.errors import display_path
 from kg.store.persistent import is_current
 
 R = TypeVar("R")
@@ -74,7 +75,7 @@ def _run(sources: DataSources, curator: str, op: Operation | None, mode: str, sh
     try:
         applied = cur.delete(delete) if delete else getattr(cur, mode)(op)
     except Refusal as refusal:
-        lines = [f"refused: nothing written to {sources.claims}"]
+        lines = [f"refused: nothing written to {display_path(sources.claims)}"]
         lines += [f"  {name}: {message}" for name, messages in refusal.messages.items() for message in messages]
         if delete and "iri" in refusal.messages:
             try:
@@ -91,7 +92,7 @@ def _report(applied: Applied, sources: DataSources, show_diff: bool) -> None:
     from kg.model.namespace import compact
 
     names = ", ".join(compact(r) for r in applied.records)
-    click.echo(f"{applied.action}: {names} ({sources.claims}, by {applied.curator} at {applied.at})")
+    click.echo(f"{applied.action}: {names} ({display_path(sources.claims)}, by {applied.curator} at {applied.at})")
     if show_diff:
         click.echo(applied.diff, nl=False)
     store = settings().store
