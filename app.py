@@ -47,6 +47,7 @@ PAGES: tuple[AppPage, ...] = (
     AppPage("app_pages/timeline.py", "Timeline", ":material/timeline:", "timeline", "Timeline"),
     AppPage("app_pages/sparql.py", "SPARQL", ":material/terminal:", "sparql", "SPARQL"),
     AppPage("app_pages/quality.py", "Data quality", ":material/rule:", "data-quality", "Data quality"),
+    AppPage("app_pages/history.py", "Change history", ":material/history:", "history", "Change history"),
     AppPage("app_pages/download.py", "Download", ":material/download:", "download", "Download"),
 )
 
@@ -54,7 +55,9 @@ PAGES: tuple[AppPage, ...] = (
 def main() -> None:
     st.set_page_config(page_title="Hip-spine evidence graph", page_icon="🦴", layout="wide")
     pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default) for p in PAGES]
-    st.navigation(pages).run()
+    from app_pages import cite  # "Cite this view" in the sidebar of every page
+
+    cite.run(st.navigation(pages))
 
 
 if __name__ == "__main__":  # `streamlit run` and AppTest run the script as __main__; an import only reads PAGES

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from app_pages import resources
+from app_pages import curate, resources
+from app_pages.cite import as_of_filter
 from app_pages.widgets import (
     CLAIMS_PAGE,
     NETWORK_PAGE,
@@ -39,16 +40,16 @@ SEARCH_KEY = "claims_search"
 LIST_SIZE = 200  # claims listed; the `claims` query returns one more to tell that more follow
 
 
-def claim_list(search: str) -> pd.DataFrame:
-    """The claims matching `search` (the `claims` query: contested first, then most studies), with each claim's
-    slug."""
-    frame = resources.query("claims", {"search": search.strip() or None})
+def claim_list(search: str, as_of: int | None = None) -> pd.DataFrame:
+    """The claims matching `search` (the `claims` query: contested first, then most studies) as of a publication
+    year, with each claim's slug."""
+    frame = resources.query("claims", {"search": search.strip() or None}, as_of=as_of)
     frame["slug"] = [short_id(c) for c in frame["claim"]]
     frame["certainty"] = frame["certainty"].fillna("no evidence")
     return frame
 
 
-def show_list() -> None:
+def show_list(as_of: int | None = None) -> None:
     """Searchable claim list; choosing a row opens the claim page."""
     st.title("Claims")
     st.caption("Each claim in the project's words, with how many studies support, contradict, qualify it or leave "
@@ -58,7 +59,7 @@ def show_list() -> None:
     seed("claims", {SEARCH_KEY: param("search", "")})
     text = st.text_input("Search claims", key=SEARCH_KEY, placeholder="words from the label or the slug")
     set_params("claims", {"search": text})
-    frame = claim_list(text)
+    frame = claim_list(text, as_of)
     more = len(frame) > LIST_SIZE
     frame = frame.head(LIST_SIZE)
     if more:
@@ -102,13 +103,13 @@ def show_study(study: StudyEvidence) -> None:
         st.markdown(literal(study.rationale))
 
 
-def show_claim(slug: str) -> None:
+def show_claim(slug: str, as_of: int | None = None) -> None:
     """The page of one claim."""
     from kg.analysis.evidence import UnknownClaimError
 
     st.page_link(CLAIMS_PAGE, label="All claims", icon=":material/arrow_back:")
     try:
-        summary = resources.claim_summary(slug)
+        summary = resources.claim_summary(slug, as_of=as_of)
     except UnknownClaimError as exc:
         st.error(literal(str(exc)))
         return
@@ -160,7 +161,7 @@ def show_claim(slug: str) -> None:
     show_pooling(summary)
 
     st.subheader("Why the studies disagree")
-    pairs = resources.disagreements(slug)
+    pairs = resources.disagreements(slug, as_of=as_of)
     if not pairs:
         st.caption("No study contradicts another on this claim.")
     for pair in pairs:
@@ -176,6 +177,7 @@ def show_claim(slug: str) -> None:
 
     st.page_link(NETWORK_PAGE, label="Show this claim in the network", icon=":material/hub:",
                  query_params={"focus": summary.claim, "depth": "2"})
+    curate.claim_panel(slug)
 
 
 def show_certainty(summary: ClaimSummary, words: dict[str, str]) -> None:
@@ -257,11 +259,11 @@ def show_pooling(summary: ClaimSummary) -> None:
 
 def render() -> None:
     """The Claims page: the list, or one claim when the URL names it."""
-    slug = param("claim")
+    slug, as_of = param("claim"), as_of_filter()
     if slug:
-        show_claim(slug)
+        show_claim(slug, as_of)
     else:
-        show_list()
+        show_list(as_of)
 
 
 if __name__ == "__main__":

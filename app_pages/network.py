@@ -16,6 +16,7 @@ import networkx as nx
 import streamlit as st
 
 from app_pages import resources
+from app_pages.cite import as_of_filter
 from app_pages.widgets import literal, param, param_list, seed, set_params, widget_value
 from kg.analysis.network import claims_around
 
@@ -140,7 +141,8 @@ def render() -> None:
         focus = widget_value("network", "net_focus", param("focus"))
         cap = int(widget_value("network", "net_cap", cap_from(param("cap"))))
         claims, around = claims_around(resources.query, focus, cap)
-    G = resources.network(claims)
+    as_of = as_of_filter()
+    G = resources.network(claims, as_of=as_of)
     opts = options(G)
     seed("network", url_state(opts))
     chosen = filters(opts)
@@ -154,12 +156,12 @@ def render() -> None:
                 "node to move to another.", icon=":material/filter_list:")
     try:
         page, omitted, n_nodes = resources.network_html(chosen, max_nodes=cap, focus=focus, depth=depth,
-                                                        height=NETWORK_HEIGHT, claims=claims)
+                                                        height=NETWORK_HEIGHT, claims=claims, as_of=as_of)
     except ValueError:  # the focus node was filtered out
         st.warning("The focus node is not in the filtered network; showing the filtered network without it.")
         focus = None
         page, omitted, n_nodes = resources.network_html(chosen, max_nodes=cap, focus=None, depth=depth,
-                                                        height=NETWORK_HEIGHT, claims=claims)
+                                                        height=NETWORK_HEIGHT, claims=claims, as_of=as_of)
     shown = n_nodes - omitted if focus is None else None
     if omitted:
         st.warning(f"Node cap reached: {omitted} node{'s' if omitted != 1 else ''} left out (the least "

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import resources
+from app_pages.cite import as_of_filter
 from app_pages.widgets import CLAIMS_PAGE, link_claim, link_study, literal, param, seed, set_params, short_id, text
 
 HEADLINE = ["studies", "claims", "evidence lines", "measured results", "source articles", "discrepancies"]
@@ -119,9 +120,9 @@ def heat_map(cells: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def map_cells() -> pd.DataFrame:
+def map_cells(as_of: int | None = None) -> pd.DataFrame:
     """evidence_map rows with the balance and the text shown in each cell."""
-    cells = resources.query("evidence_map")
+    cells = resources.query("evidence_map", as_of=as_of)
     lines = (cells["supporting"] + cells["contradicting"] + cells["qualifying"]).astype(float)
     cells["balance"] = ((cells["supporting"] - cells["contradicting"]).astype(float) / lines.where(lines > 0)).fillna(0)
     cells["cell_text"] = [f"{s}+ {c}−" for s, c in zip(cells["supporting"], cells["contradicting"], strict=True)]
@@ -135,7 +136,7 @@ def busiest(cells: pd.DataFrame, axis: str, limit: int = MAP_AXIS_MAX) -> list[s
     return [str(name) for name, _ in ranked[:limit]]
 
 
-def show_cell(cells: pd.DataFrame, intervention: str, outcome: str) -> None:
+def show_cell(cells: pd.DataFrame, intervention: str, outcome: str, as_of: int | None = None) -> None:
     """The counts behind one cell of the map, and links to its studies (evidence_map_studies)."""
     row = cells[(cells["intervention"] == intervention) & (cells["outcome"] == outcome)]
     if row.empty:
@@ -145,7 +146,7 @@ def show_cell(cells: pd.DataFrame, intervention: str, outcome: str) -> None:
     st.markdown(f"**{literal(intervention)} × {literal(outcome)}**: {r['supporting']} evidence line(s) for, "
                 f"{r['contradicting']} against, {r['qualifying']} qualifying, from {r['studies']} "
                 f"stud{'ies' if r['studies'] != 1 else 'y'}.")
-    studies = resources.query("evidence_map_studies", {"intervention": intervention, "outcome": outcome})
+    studies = resources.query("evidence_map_studies", {"intervention": intervention, "outcome": outcome}, as_of=as_of)
     if len(studies) > CELL_STUDIES_SHOWN:
         st.caption(f"The first {CELL_STUDIES_SHOWN} of {len(studies):,} studies, by how they are cited.")
     for study in studies.head(CELL_STUDIES_SHOWN).itertuples():
@@ -176,7 +177,8 @@ def show_map() -> None:
             st.session_state[MAP_SHOW_KEY] = True
             st.rerun()
         return
-    cells = map_cells()
+    as_of = as_of_filter()
+    cells = map_cells(as_of)
     if cells.empty:
         st.info("No evidence line has a PICO frame with both an intervention and an outcome.")
         return
@@ -199,7 +201,7 @@ def show_map() -> None:
     chosen_o = right.selectbox("Outcome", outcomes, key=CELL_KEYS[1], index=None, placeholder="choose…")
     set_params("overview", {"intervention": chosen_i, "outcome": chosen_o})
     if chosen_i and chosen_o:
-        show_cell(cells, chosen_i, chosen_o)
+        show_cell(cells, chosen_i, chosen_o, as_of)
 
 
 def show_prisma() -> None:

@@ -61,6 +61,18 @@ def graph() -> KnowledgeGraph:
     return _graph(source())
 
 
+@st.cache_resource(show_spinner="Leaving out the studies published later…", max_entries=8)
+def _graph_as_of(src: Source, year: int) -> KnowledgeGraph:
+    from kg.analysis.asof import as_of
+
+    return as_of(_graph(src), year)
+
+
+def _at(src: Source, as_of: int | None) -> KnowledgeGraph:
+    """The graph, or its copy without the studies published after `as_of` (kg.analysis.asof)."""
+    return _graph(src) if as_of is None else _graph_as_of(src, as_of)
+
+
 # ----------------------------------------------------------------------------- named queries
 
 
@@ -70,16 +82,16 @@ def _frozen(params: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _named(src: Source, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+def _named(src: Source, name: str, params: tuple[tuple[str, Any], ...], as_of: int | None = None) -> pd.DataFrame:
     from kg.query.named import run_named
 
-    return run_named(_graph(src), name, dict(params))
+    return run_named(_at(src, as_of), name, dict(params))
 
 
-def query(name: str, params: Mapping[str, str | None] | None = None) -> pd.DataFrame:
+def query(name: str, params: Mapping[str, str | None] | None = None, *, as_of: int | None = None) -> pd.DataFrame:
     """A named query's rows (kg.query.named.run_named), cached per data source and parameters (each call gets its
-    own copy, as st.cache_data returns)."""
-    return _named(source(), name, _frozen(params))
+    own copy, as st.cache_data returns); with `as_of`, over the evidence published by that year."""
+    return _named(source(), name, _frozen(params), as_of)
 
 
 def count(kind: str) -> int:
@@ -111,27 +123,28 @@ def triples() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _claim_summary(src: Source, claim: str) -> ClaimSummary:
+def _claim_summary(src: Source, claim: str, as_of: int | None = None) -> ClaimSummary:
     from kg.analysis.evidence import claim_summary
 
-    return claim_summary(_graph(src), claim)
+    return claim_summary(_at(src, as_of), claim)
 
 
-def claim_summary(claim: str) -> ClaimSummary:
-    """kg.analysis.evidence.claim_summary for one claim (slug, claim:slug or IRI), cached; UnknownClaimError if none."""
-    return _claim_summary(source(), claim)
+def claim_summary(claim: str, *, as_of: int | None = None) -> ClaimSummary:
+    """kg.analysis.evidence.claim_summary for one claim (slug, claim:slug or IRI), cached; UnknownClaimError if none.
+    With `as_of`, from the evidence published by that year."""
+    return _claim_summary(source(), claim, as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _disagreements(src: Source, claim: str) -> list[Disagreement]:
+def _disagreements(src: Source, claim: str, as_of: int | None = None) -> list[Disagreement]:
     from kg.analysis.evidence import explain_disagreements
 
-    return explain_disagreements(_graph(src), claim)
+    return explain_disagreements(_at(src, as_of), claim)
 
 
-def disagreements(claim: str) -> list[Disagreement]:
-    """kg.analysis.evidence.explain_disagreements for one claim, cached."""
-    return _disagreements(source(), claim)
+def disagreements(claim: str, *, as_of: int | None = None) -> list[Disagreement]:
+    """kg.analysis.evidence.explain_disagreements for one claim, cached (with `as_of`, as of that year)."""
+    return _disagreements(source(), claim, as_of)
 
 
 @st.cache_data(show_spinner=False)
@@ -156,38 +169,39 @@ def network_limit() -> int | None:
 
 
 @st.cache_resource(show_spinner="Building the evidence network…", max_entries=20)
-def _network(src: Source, claims: tuple[str, ...] | None) -> nx.Graph[str]:
+def _network(src: Source, claims: tuple[str, ...] | None, as_of: int | None = None) -> nx.Graph[str]:
     from kg.analysis.network import evidence_network
 
-    return evidence_network(_graph(src), claims=claims)
+    return evidence_network(_at(src, as_of), claims=claims)
 
 
-def network(claims: Collection[str] | None = None) -> nx.Graph[str]:
+def network(claims: Collection[str] | None = None, *, as_of: int | None = None) -> nx.Graph[str]:
     """The networkx evidence network (kg.analysis.network.evidence_network): the whole graph's, or only around `claims`
     (a bounded part of a large graph), built once per data source and claim set; shared, so read it, never
-    change it."""
-    return _network(source(), None if claims is None else tuple(sorted(claims)))
+    change it. With `as_of`, the network of the evidence published by that year."""
+    return _network(source(), None if claims is None else tuple(sorted(claims)), as_of)
 
 
 @st.cache_data(show_spinner="Drawing the network…", max_entries=50)
 def _network_html(src: Source, claims: tuple[str, ...] | None, filters: tuple[tuple[str, Any], ...], max_nodes: int,
-                  focus: str | None, depth: int, height: int) -> tuple[str, int, int]:
+                  focus: str | None, depth: int, height: int, as_of: int | None = None) -> tuple[str, int, int]:
     from kg.analysis.network import subgraph
     from kg.render.vis import to_vis_html
 
-    sub = subgraph(_network(src, claims), **dict(filters))
+    sub = subgraph(_network(src, claims, as_of), **dict(filters))
     page, omitted = to_vis_html(sub, max_nodes=max_nodes, focus=focus, depth=depth, height=f"{height}px")
     return page, omitted, sub.number_of_nodes()
 
 
 def network_html(filters: Mapping[str, Any], *, max_nodes: int, focus: str | None, depth: int,
-                 height: int = 650, claims: Collection[str] | None = None) -> tuple[str, int, int]:
+                 height: int = 650, claims: Collection[str] | None = None,
+                 as_of: int | None = None) -> tuple[str, int, int]:
     """(self-contained vis-network HTML, nodes left out by the cap, nodes passing the filters), cached.
 
     `filters` are kg.analysis.network.subgraph keyword arguments applied to network(claims); a focus missing from the
     filtered graph raises ValueError (from kg.render.vis.to_vis_html)."""
     return _network_html(source(), None if claims is None else tuple(sorted(claims)), _frozen(filters),
-                         max_nodes, focus, depth, height)
+                         max_nodes, focus, depth, height, as_of)
 
 
 # ----------------------------------------------------------------------------- validation and downloads
@@ -261,8 +275,168 @@ def prisma_svg() -> str:
     return draw(prisma())
 
 
-def data_changed() -> None:
-    """Forget the graph and every cached result: the app wrote a decision into references.bib, and the next run
-    builds the graph again (or updates the persistent store) from the file as it is now."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
+# ----------------------------------------------------------------------------- citable views and the as-of year
+
+# Above this many triples the as-of filter is not offered: it copies the graph once per year asked for.
+AS_OF_MAX_TRIPLES = 500_000
+
+
+@st.cache_data(show_spinner="Hashing the graph…")
+def _graph_hash(src: Source) -> str:
+    from kg.export.snapshot import graph_hash
+
+    return graph_hash(_graph(src))
+
+
+def graph_hash() -> str:
+    """SHA-256 of the graph's canonical N-Triples (kg.export.snapshot.graph_hash), once per data source."""
+    return _graph_hash(source())
+
+
+@st.cache_data(show_spinner=False)
+def _years(src: Source) -> tuple[int, int] | None:
+    from kg.analysis.asof import publication_years
+
+    return publication_years(_graph(src))
+
+
+def publication_years() -> tuple[int, int] | None:
+    """(earliest, latest) publication year of the cited studies, None when none has a year."""
+    return _years(source())
+
+
+# ----------------------------------------------------------------------------- curation
+
+
+@st.cache_data(show_spinner=False)
+def _concepts(src: Source) -> list[dict[str, Any]]:
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_concepts").text)
+
+
+def concepts(scheme: str | None = None) -> dict[str, str]:
+    """SKOS concepts for a picker, IRI -> "label (curie)", optionally only those of `scheme` (an IRI)."""
+    from kg.model.namespace import compact
+
+    out: dict[str, str] = {}
+    for r in _concepts(source()):
+        if scheme is None or r["scheme"] == scheme:
+            out.setdefault(r["concept"], f"{r['label'] or ''} ({compact(r['concept'])})".strip())
+    return out
+
+
+def concept_schemes() -> list[str]:
+    """The IRIs of the concept schemes, sorted."""
+    return sorted({str(r["scheme"]) for r in _concepts(source()) if r["scheme"]})
+
+
+@st.cache_data(show_spinner=False)
+def _source_articles(src: Source) -> list[dict[str, Any]]:
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("source_articles").text)
+
+
+def source_articles() -> dict[str, str]:
+    """The source articles a new claim can come from, BibTeX key -> title."""
+    return {str(r["key"]): str(r["title"] or r["key"]) for r in _source_articles(source()) if r["key"]}
+
+
+@st.cache_data(show_spinner=False)
+def _frames(src: Source) -> list[dict[str, Any]]:
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_frames").text)
+
+
+def pico_frames() -> dict[str, str]:
+    """Every PICO frame, IRI -> "label (curie)"."""
+    from kg.model.namespace import compact
+
+    return {str(r["frame"]): f"{r['label'] or ''} ({compact(str(r['frame']))})".strip() for r in _frames(source())}
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _study_records(src: Source, study_iri: str) -> list[dict[str, Any]]:
+    import pyoxigraph as ox
+
+    from kg.query.named import internal_query
+
+    return _graph(src).select(internal_query("curate_study_records").text, {"study": ox.NamedNode(study_iri)})
+
+
+def study_records(study_iri: str) -> list[dict[str, Any]]:
+    """The evidence lines, results and PICO frames of one study (its work IRI): record, kind, label, claim."""
+    return _study_records(source(), study_iri)
+
+
+@st.cache_data(show_spinner=False, max_entries=500)
+def _orphans(src: Source, iri: str) -> list[str]:
+    from kg.curate import orphans_of
+
+    return [str(o) for o in orphans_of(iri, _graph(src))]
+
+
+def orphans(iri: str) -> list[str]:
+    """What deleting the record `iri` would leave pointing at nothing, or a claim without evidence
+    (kg.curate.orphans_of), each as a sentence."""
+    return _orphans(source(), iri)
+
+
+@st.cache_data(show_spinner=False)
+def _history(src: Source, curator: str | None) -> list[dict[str, object]]:
+    from kg.curate import history
+
+    return history(_graph(src), curator)
+
+
+def history(curator: str | None = None) -> list[dict[str, object]]:
+    """Recent curation changes from the data's provenance (kg.curate.history): at, curator, record, kind, label."""
+    return _history(source(), curator)
+
+
+@st.cache_data(show_spinner=False, max_entries=50)
+def _record_pages(src: Source, records: tuple[str, ...]) -> dict[str, tuple[str | None, str | None]]:
+    import pyoxigraph as ox
+
+    from kg.query.binding import bind_rows
+    from kg.query.named import internal_query
+
+    if not records:
+        return {}
+    sparql = bind_rows(internal_query("curate_record_pages").text, "record", [ox.NamedNode(r) for r in records])
+    return {str(r["record"]): (r["key"], r["claim"]) for r in _graph(src).select(sparql)}
+
+
+def record_pages(records: Collection[str]) -> dict[str, tuple[str | None, str | None]]:
+    """For each record IRI: (BibTeX key of the study page that shows it, claim IRI of the claim page), or None."""
+    return _record_pages(source(), tuple(sorted(records)))
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _record_values(src: Source, iri: str) -> dict[str, list[Any]]:
+    import pyoxigraph as ox
+
+    from kg.query.named import internal_query
+
+    out: dict[str, list[Any]] = {}
+    for r in _graph(src).select(internal_query("curate_record_values").text, {"record": ox.NamedNode(iri)}):
+        out.setdefault(str(r["p"]), []).append(r["o"])
+    return out
+
+
+def record_values(iri: str) -> dict[str, list[Any]]:
+    """The statements of one record, property IRI -> values (IRIs as text), for an edit form to start from."""
+    return _record_values(source(), iri)
+
+
+def after_change() -> None:
+    """Forget everything read from the graph: the next read rebuilds it from the changed data files, so every page
+    shows an accepted change on its next run (the list of named queries is kept)."""
+    for cached in (_graph, _graph_as_of, _network):
+        cached.clear()
+    for data in (_named, _triples, _claim_summary, _disagreements, _fidelity, _network_html, _validation, _bibtex,
+                 _export, _graph_hash, _years, _concepts, _source_articles, _frames, _study_records, _orphans, _history,
+                 _record_pages, _record_values, _prisma):
+        data.clear()

@@ -58,7 +58,7 @@ def decide(action: str, key: str, **kwargs: object) -> None:
     st.session_state["screening_done"] = f"{key}: " + (
         f"marked {kwargs['status']}" if action == "screen" else
         ("marked as a duplicate" if kwargs["same"] else "kept as a different study"))
-    resources.data_changed()
+    resources.after_change()
 
 
 def show_record(row: pd.Series, can_write: bool) -> None:

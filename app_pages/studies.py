@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages import resources
+from app_pages import curate, resources
 from app_pages.widgets import (
     NETWORK_PAGE,
     STUDIES_PAGE,
@@ -313,6 +313,7 @@ def show_study(key: str) -> None:
     show_characterisations(key)
     st.page_link(NETWORK_PAGE, label="Show this study in the network", icon=":material/hub:",
                  query_params={"focus": str(r["iri"]), "depth": "1"})
+    curate.study_panel(key, str(r["iri"]))
 
 
 def render() -> None:

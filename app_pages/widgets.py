@@ -14,6 +14,7 @@ STUDIES_PAGE = "app_pages/studies.py"
 CLAIMS_PAGE = "app_pages/claims.py"
 NETWORK_PAGE = "app_pages/network.py"
 _URL_KEY = "_url_seen:"  # session-state prefix: the URL a page last read or wrote
+STICKY_PARAMS = ("as_of",)  # URL state that is not the page's own (app_pages.cite's year): set_params keeps it
 
 # CommonMark lets a backslash escape any ASCII punctuation: escaping all of it (< > & " included) leaves
 # nothing in a data string that Markdown or HTML could read as markup.
@@ -103,7 +104,7 @@ def widget_value(scope: str, key: str, url_value: Any) -> Any:
 
 def set_params(scope: str, values: dict[str, Any]) -> None:
     """Write the page's shareable state to the URL (empty values dropped, lists joined by commas)."""
-    wanted: dict[str, str] = {}
+    wanted: dict[str, str] = {k: st.query_params[k] for k in STICKY_PARAMS if k not in values and k in st.query_params}
     for k, v in values.items():
         if v is None or v == "" or (isinstance(v, (list, tuple, set)) and not v):
             continue

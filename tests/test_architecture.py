@@ -28,8 +28,9 @@ STAGE_RANK = {
     "kg.export": 5,
     "kg.render": 5,
     "kg.synth": 5,
-    "kg.serve": 6,
-    "kg.cli": 7,
+    "kg.curate": 6,  # checked writes to the curated data (validates with kg.quality)
+    "kg.serve": 7,
+    "kg.cli": 8,
 }
 # (importer prefix, imported prefix, why not)
 FORBIDDEN = [

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from kg.cli import analysis, build, importer, query, review, serve, synth
+from kg.cli import analysis, build, curate, importer, query, review, serve, snapshot, synth
 from kg.cli.options import Settings, fail
 from kg.store.remote import DEFAULT_GRAPH_IRI, ENV_ENDPOINT, ENV_GRAPH, RemoteError
 
@@ -60,3 +60,6 @@ main.add_command(serve.serve)
 main.add_command(serve.push)
 main.add_command(synth.synth)
 main.add_command(importer.import_command)
+main.add_command(curate.curate)
+main.add_command(curate.history_command)
+main.add_command(snapshot.snapshot)

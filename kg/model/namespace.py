@@ -95,6 +95,12 @@ class HS(DefinedNamespace):
     eventCount: URIRef
     groupSize: URIRef
     eventCountDerived: URIRef
+    comparatorEventCount: URIRef
+    comparatorGroupSize: URIRef
+    truePositives: URIRef
+    falsePositives: URIRef
+    falseNegatives: URIRef
+    trueNegatives: URIRef
     # characterisations
     referenceNumber: URIRef
     citedAs: URIRef

@@ -47,6 +47,7 @@ READY = {
     "sparql": "[data-testid='stTextArea']",
     "quality": "[data-testid='stMetric']",
     "download": "[data-testid='stDownloadButton']",
+    "history": "[data-testid='stSelectbox']",
 }
 # The Overview opens with one cell of the evidence map chosen, so its picture shows the studies behind a cell.
 QUERY = {"overview": "?intervention=magnetic+resonance+imaging&outcome=diagnostic+accuracy"}
@@ -289,7 +290,7 @@ def test_hostile_title_is_never_markup(page: Page, mini_url: str, no_dialogs: li
 
 
 def test_hostile_title_shows_as_text(page: Page, mini_url: str, artifacts_dir: Path, no_dialogs: list[str]) -> None:
-    open_page(page, f"{mini_url}/studies?study={HOSTILE_KEY}", HOSTILE, "[data-testid='stCode']")
+    open_page(page, f"{mini_url}/studies?study={HOSTILE_KEY}", HOSTILE, "[data-testid='stMain'] [data-testid='stCode']")
     expect(page.get_by_role("heading", name=HOSTILE)).to_be_visible()
     expect(page.get_by_text(f"Cited as: Delta D, Alpha AB. {HOSTILE}. Diagn Imaging Rep. 2020.")).to_be_visible()
     _no_injected_script(page)
