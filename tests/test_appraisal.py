@@ -400,3 +400,20 @@ def test_every_claim_with_evidence_names_the_question_it_asks(real_kg: Knowledge
     missing = real_kg.select("""SELECT DISTINCT ?claim WHERE { ?e hs:evidenceFor ?claim .
                                 FILTER NOT EXISTS { ?claim hs:questionType ?q } }""")
     assert missing == [], "add hs:questionType to these claims (claims.ttl, section 8)"
+
+
+def test_an_as_of_view_rates_each_claim_again_on_the_earlier_evidence(real_kg: KnowledgeGraph) -> None:
+    """The certainty the build wrote rests on every study; a view as of 2017 must not show a rating that the 2018
+    and 2019 studies produced (Annabell's and Lee's lines on MRI for labral tears, Lee's CT-arthrography line)."""
+    from kg.analysis.asof import as_of
+
+    query = "SELECT ?c ?level WHERE { ?c hs:certainty ?x . ?x hs:certaintyLevel ?level }"
+    earlier = as_of(real_kg, 2017)
+    now = {r["c"]: r["level"] for r in real_kg.select(query)}
+    then = {r["c"]: r["level"] for r in earlier.select(query)}
+    assert CLAIM + "cta-better-than-mri-labral" in now and CLAIM + "cta-better-than-mri-labral" not in then
+    assert set(then) < set(now)
+    expected = {b.claim: c.level for b in bodies(earlier.snapshot()) if (c := rate_certainty(b)) is not None}
+    levels = {4: "HighCertainty", 3: "ModerateCertainty", 2: "LowCertainty", 1: "VeryLowCertainty"}
+    assert {c: str(v).rsplit("#", 1)[-1] for c, v in then.items()} == {c: levels[v] for c, v in expected.items()}
+    assert then[CLAIM + "mri-detects-labral-tears"] != now[CLAIM + "mri-detects-labral-tears"]

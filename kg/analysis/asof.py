@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.ingest.appraise import reappraise
 from kg.model.namespace import PREFIXES
 from kg.query.binding import bind_rows
 from kg.query.named import internal_query
@@ -40,11 +41,14 @@ def _drop(store: ox.Store, studies: Iterable[str]) -> None:
 
 def as_of(kg: KnowledgeGraph, year: int) -> KnowledgeGraph:
     """A new in-memory graph holding `kg` without the studies published after `year`, their evidence lines,
-    results and the stances derived from them. `kg` itself is not changed."""
+    results and the stances derived from them, with each claim's certainty rated again on what is left. `kg` itself
+    is not changed."""
     later = later_studies(kg, year)
     store = ox.Store()
     store.bulk_extend(kg.snapshot().quads_for_pattern(None, None, None, ox.DefaultGraph()))
     _drop(store, later)
+    if later:  # the certainty the build wrote rests on the later studies too: rate the claims again without them
+        reappraise(store)
     return KnowledgeGraph(EmbeddedBackend(store))
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.curate.layout import Layout
+from kg.ingest.appraise import reappraise
 from kg.ingest.build import DataSources
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.files import file_lock, write_atomic
@@ -125,6 +126,8 @@ def update_persistent(store_path: Path, sources: DataSources, before: str, after
         try:
             change = delta(before, after, iris, store)
             apply_delta(store, change, iris)
+            # The certainty of every claim is the build's last stage: rate again on the changed evidence.
+            dropped, rated = reappraise(store)
             store.flush()
         finally:
             del store
@@ -132,7 +135,7 @@ def update_persistent(store_path: Path, sources: DataSources, before: str, after
                         updated=datetime.now(UTC).isoformat(timespec="seconds"),
                         curation_updates=int(manifest.get("curation_updates", 0)) + 1)
         if isinstance(manifest.get("triples"), int):  # counting a 7M-triple store would cost seconds
-            manifest["triples"] += len(change.added) - len(change.removed)
+            manifest["triples"] += len(change.added) - len(change.removed) + rated - dropped
         write_atomic(store_path.resolve() / MANIFEST, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
     return StoreUpdate(True, time.perf_counter() - started, len(change.removed), len(change.added))
 

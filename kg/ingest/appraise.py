@@ -156,8 +156,18 @@ def certainty_ntriples(claim: str, certainty: Certainty) -> list[str]:
     return out
 
 
-def appraise(store: ox.Store) -> int:
-    """Rate every claim with evidence and write the certainties into the store; returns how many were written."""
+def reappraise(store: ox.Store) -> tuple[int, int]:
+    """Drop every certainty in the store and rate the claims again, after a change made to a built store (a curation
+    applied in place, an as-of copy without later studies): a rating must follow the evidence the store now holds.
+    Returns (triples removed, triples added)."""
+    removed = int(next(iter(_rows(store, "appraisal_count")))["n"] or 0)
+    store.update(internal_query("appraisal_clear").text, prefixes=PREFIXES)
+    return removed, appraise(store, count_triples=True)
+
+
+def appraise(store: ox.Store, *, count_triples: bool = False) -> int:
+    """Rate every claim with evidence and write the certainties into the store; returns how many were written
+    (claims, or with `count_triples` the triples written)."""
     lines: list[str] = []
     written = 0
     for body in bodies(store):
@@ -167,4 +177,4 @@ def appraise(store: ox.Store) -> int:
             written += 1
     # lenient: the IRIs are the graph's own (claims, results, lines) and the project's namespaces
     store.load(input="".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    return written
+    return len(lines) if count_triples else written
