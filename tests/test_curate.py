@@ -85,7 +85,7 @@ def test_a_result_goes_as_one_block_at_the_end_of_its_section_with_provenance(cu
     last = [b for b in layout.blocks if results_section.start <= b.start < results_section.end][-1]
     assert layout.expand(last.subject) == iri  # at the end of the section
     rows = ask(data, f"""SELECT ?v ?lo ?who ?at ?tp WHERE {{ <{iri}> qudt:value ?v ; hs:lowerBound ?lo ;
-        prov:wasAttributedTo ?who ; prov:generatedAtTime ?at ; hs:truePositives ?tp ;
+        prov:wasAttributedTo [ a hs:Curator ; rdfs:label ?who ] ; prov:generatedAtTime ?at ; hs:truePositives ?tp ;
         a obo:STATO_0000233 ; hs:resultOf/hs:bibKey "lee2019accuracy" }}""")
     assert rows == [{"v": 72.0, "lo": 60.0, "who": CURATOR, "at": applied.at, "tp": 18}]
     assert validate(data).ok
@@ -123,9 +123,9 @@ def test_study_facts_edit_keeps_what_the_form_does_not_manage(cur: Curation, dat
                                   sample_unit="hips"))
     assert applied.action == "edit" and len(hunks(applied.diff)) == 1
     assert "hs:curationNote \"36 hips in 33 patients.\"" in applied.after  # unmanaged, kept
-    assert "schema:publicationType mesh:D012189" in applied.after
+    assert "schema:publicationType mesh:D064888" in applied.after and "mesh:D012189 ." in applied.after
     rows = ask(data, """SELECT ?l ?who WHERE { ?p hs:bibKey "lee2019accuracy" ; hs:levelOfEvidence ?l ;
-                        prov:wasAttributedTo ?who }""")
+                        prov:wasAttributedTo [ a hs:Curator ; rdfs:label ?who ] }""")
     assert rows == [{"l": "https://w3id.org/hipspine/concept/loe-2", "who": CURATOR}]
 
 

@@ -61,15 +61,19 @@ def local_problems(context: ox.Store, text: str, records: list[str]) -> list[Pro
 
 def _unresolved(new: set[ox.Triple]) -> list[Problem]:
     ref = PREFIXES["ref"]
+    # A key never holds "/" (kg.ingest.claims_ttl percent-encodes it): ref:KEY/... names a blank node of a study's record.
     keys = sorted({term.value.removeprefix(ref) for t in new for term in (t.subject, t.object)
-                   if isinstance(term, ox.NamedNode) and term.value.startswith(ref)})
+                   if isinstance(term, ox.NamedNode) and term.value.startswith(ref)
+                   and "/" not in term.value.removeprefix(ref)})
     return [Problem("store", f"unknown BibTeX key '{k}' (ref:{k}): references.bib has no such entry", record=k,
                     fix="add the study to references.bib, or correct the key") for k in keys]
 
 
 def _concepts(sub: ox.Store, new: set[ox.Triple]) -> list[Problem]:
     base = PREFIXES["c"]
-    used = {t.object for t in new if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(base)}
+    # c:SLUG/... is a blank node of a concept's record (its curator), named by the build, not a concept.
+    used = {t.object for t in new if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(base)
+            and "/" not in t.object.value.removeprefix(base)}
     defined = {t.subject for t in new if t.predicate == RDF_TYPE and t.object in CONCEPT_TYPES}
     missing = [c for c in used - defined if not any(q.object in CONCEPT_TYPES for q in sub.quads_for_pattern(c, RDF_TYPE, None))]
     return [Problem("store", CONCEPT_MESSAGE, record=compact(c.value), fix=CONCEPT_FIX) for c in sorted(missing, key=str)]

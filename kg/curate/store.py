@@ -9,6 +9,7 @@ the updated store instead of rebuilding; a store that was not current before the
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tempfile
@@ -25,6 +26,7 @@ from kg.ingest.appraise import reappraise
 from kg.ingest.build import DataSources
 from kg.ingest.claims_ttl import ClaimsFile, load_claims, name_blank_nodes, rewrite_refs
 from kg.ingest.files import file_lock, write_atomic
+from kg.model import paths
 from kg.model.namespace import PREFIXES
 from kg.query.named import internal_query
 from kg.store.persistent import MANIFEST, MANIFEST_FORMAT, Fingerprint, fingerprint, read_manifest
@@ -64,8 +66,22 @@ def record_triples(text: str, iris: list[str], store: ox.Store) -> set[ox.Triple
             if paper is not None and isinstance(paper.subject, ox.NamedNode):
                 keys[key] = paper.subject.value
         rewrite_refs(part, claims, keys)
+        # The derivations read the ontology's rdfs:subPropertyOf (a project property's public super-property).
+        schema = _ontology_triples()
+        part.extend([ox.Quad(t.subject, t.predicate, t.object, DG) for t in schema])
         part.update(internal_query("build_derivations").text, prefixes=PREFIXES)
-    return {q.triple for q in part}
+    return {q.triple for q in part} - schema
+
+
+@functools.cache
+def _ontology_triples() -> frozenset[ox.Triple]:
+    """The ontology's rdfs:subPropertyOf triples (kg/model/ontology), read once per process: all that
+    build_derivations reads of the schema."""
+    store = ox.Store()
+    for path in paths.ontology_files():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    sub_property = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf")
+    return frozenset(q.triple for q in store.quads_for_pattern(None, sub_property, None))
 
 
 def delta(before: str, after: str, iris: list[str], store: ox.Store) -> StoreDelta:
@@ -73,13 +89,18 @@ def delta(before: str, after: str, iris: list[str], store: ox.Store) -> StoreDel
     return StoreDelta(frozenset(old - new), frozenset(new - old))
 
 
-def apply_delta(store: ox.Store, change: StoreDelta, iris: list[str]) -> None:
-    """Delete and insert the change's triples in one transaction-sized step; keep derived stances still implied."""
+def apply_delta(store: ox.Store, change: StoreDelta, iris: list[str]) -> tuple[int, int]:
+    """Delete and insert the change's triples in one transaction-sized step; keep derived stances still implied;
+    then rate every claim again, as the build's last stage does. Returns the certainty triples (removed, added)."""
     own = {ox.NamedNode(i) for i in iris}
     removed = [t for t in change.removed if not _still_derived(store, t, own)]
     for t in removed:
         store.remove(ox.Quad(t.subject, t.predicate, t.object, DG))
     store.extend([ox.Quad(t.subject, t.predicate, t.object, DG) for t in change.added])
+    # A triple the build derives from several records (a paper's link to a PICO frame two lines share) may have
+    # left with the changed record: derive again over the whole store, as the build does (its inserts are idempotent).
+    store.update(internal_query("build_derivations").text, prefixes=PREFIXES)
+    return reappraise(store)
 
 
 def _still_derived(store: ox.Store, t: ox.Triple, own: set[ox.NamedNode]) -> bool:
@@ -125,9 +146,7 @@ def update_persistent(store_path: Path, sources: DataSources, before: str, after
         store = ox.Store(str(store_path.resolve()))
         try:
             change = delta(before, after, iris, store)
-            apply_delta(store, change, iris)
-            # The certainty of every claim is the build's last stage: rate again on the changed evidence.
-            dropped, rated = reappraise(store)
+            dropped, rated = apply_delta(store, change, iris)
             store.flush()
         finally:
             del store

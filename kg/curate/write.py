@@ -15,7 +15,7 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import XSD, Literal, URIRef
+from rdflib import RDFS, XSD, Literal, URIRef
 
 from kg.curate.check import (
     GENERAL,
@@ -35,6 +35,8 @@ from kg.curate.turtle import Record, Writer, read_block
 from kg.ingest.build import DataSources
 from kg.ingest.files import update_text
 from kg.model.namespace import PREFIXES, expand
+
+CURATOR = PREFIXES["hs"] + "Curator"
 
 Mode = TypingLiteral["add", "edit", "save"]
 KEY_FIELD = {"StudyFacts": "study", "Pico": "study", "NewConcept": "name", "Claim": "name",
@@ -60,9 +62,26 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def is_curator(node: object) -> bool:
+    """True for the inline curator node a change writes ([ a hs:Curator ; rdfs:label "name" ]), or a bare name."""
+    return isinstance(node, Literal) or (isinstance(node, Record) and URIRef(CURATOR) in node.types)
+
+
 def _provenance(record: Record, curator: str, at: str) -> None:
-    record.props = [(p, o) for p, o in record.props if str(p) not in (PROV + "wasAttributedTo", PROV + "generatedAtTime")]
-    record.add(PROV + "wasAttributedTo", Literal(curator))
+    """Who curated the record and when. The curator is an inline hs:Curator node, never an IRI: a claim's other
+    prov:wasAttributedTo values (the paper or article that asserts it) are its origin and are kept."""
+    kept: list[tuple[URIRef, list[rdflib.term.Node | Record]]] = []
+    for p, objs in record.props:
+        if str(p) == PROV + "generatedAtTime":
+            continue
+        if str(p) == PROV + "wasAttributedTo":
+            objs = [o for o in objs if not is_curator(o)]
+            if not objs:
+                continue
+        kept.append((p, objs))
+    record.props = kept
+    agent = Record(None, [URIRef(CURATOR)], [(RDFS.label, [Literal(curator)])])
+    record.add(PROV + "wasAttributedTo", agent)
     record.add(PROV + "generatedAtTime", Literal(at, datatype=XSD.dateTime, normalize=False))
 
 
@@ -70,7 +89,8 @@ def merge(op: Operation, new: Record, old: Record | None) -> Record:
     """The operation's record, keeping the old record's properties it does not manage (in their old places)."""
     if old is None:
         return new
-    managed = op.MANAGED | {PROV + "wasAttributedTo", PROV + "generatedAtTime"}
+    # prov:wasAttributedTo is not replaced wholesale: a claim's origin (an IRI) stays; _provenance swaps the curator.
+    managed = op.MANAGED | {PROV + "generatedAtTime"}
     if not op.MANAGES_TYPES:
         new.types = list(old.types)
     kept = old.without(managed)
@@ -158,9 +178,13 @@ def plan_delete(text: str, iri: str, edits: list[Edit] | None = None) -> str:
     block = layout.block_of(iri)
     if block is None:
         raise Refusal({"iri": [f"<{iri}> is not a record of the claims file (already deleted?)"]})
-    text = layout.remove_block(block)
-    if edits is not None and layout.edit is not None:
-        edits.append(layout.edit)
+    # A record may have a second block elsewhere (a claim's question type in the risk-of-bias section): all go.
+    while block is not None:
+        text = layout.remove_block(block)
+        if edits is not None and layout.edit is not None:
+            edits.append(layout.edit)
+        layout = Layout(text)
+        block = layout.block_of(iri)
     return text
 
 

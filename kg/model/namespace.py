@@ -32,6 +32,7 @@ class HS(DefinedNamespace):
     Qualifying: URIRef
     Inconclusive: URIRef
     TestProposition: URIRef
+    Curator: URIRef
     curators: URIRef
     GroupComparison: URIRef
     MeasuredResult: URIRef

@@ -198,7 +198,7 @@ def test_curate_pico_evidence_and_result_then_see_them(page: Page, app_url: str,
     assert "pf:lee2019-browser a pico:PICO" in text
     assert f"claim:{CLAIM_NAME} a mp:Claim" in text
     assert "res:lee2019-browser-sensitivity a hs:MeasuredResult" in text
-    assert text.count('prov:wasAttributedTo "Browser Curator"') == 4  # frame, claim, line, result
+    assert text.count('prov:wasAttributedTo [ a hs:Curator ; rdfs:label "Browser Curator" ]') == 4  # frame, claim, line, result
 
     page.goto(f"{app_url}/claims?claim={CLAIM_NAME}")
     expect(page.get_by_role("heading", name=CLAIM_LABEL, exact=True)).to_be_visible(timeout=30_000)
