@@ -75,7 +75,7 @@ def test_validate_warns_only_for_the_included_uncurated_study(data_dir: Path) ->
     assert report.ok, report.text()
     warned = {(p.record, p.message) for p in report.problems}
     assert {record for record, _ in warned if "included study" in _} == {"lee2020mri"}
-    assert len([m for r, m in warned if r == "lee2020mri"]) == 3  # evidence, design, level
+    assert len([m for r, m in warned if r == "lee2020mri"]) == 4  # evidence, design, level, risk of bias
     # The unmapped field is named once, not once per entry.
     assert [m for _, m in warned if "month" in m] == ["field 'month' is not mapped to the graph; it stays in the .bib only"]
 

@@ -112,11 +112,13 @@ UNCURATED_FIX = {
     "evidence": "add an evidence line (hs:Evidence with hs:evidenceFrom ref:KEY) to the claims file, or exclude it",
     "design": "add hs:studyDesign c:… for ref:KEY to the claims file",
     "level": "add hs:levelOfEvidence c:loe-N for ref:KEY to the claims file",
+    "risk of bias": "appraise ref:KEY with the tool its design calls for (kg curate rob, or section 8 of the claims file)",
 }
 UNCURATED_MESSAGE = {
     "evidence": "included study bears on no claim yet (no evidence line)",
     "design": "included study has no design yet (hs:studyDesign)",
     "level": "included study has no level of evidence yet (hs:levelOfEvidence)",
+    "risk of bias": "included study has no risk-of-bias assessment yet (hs:assessesStudy)",
 }
 
 
