@@ -24,11 +24,14 @@ import pyoxigraph as ox
 from kg.curate.check import GENERAL, Refusal, check_candidate, domain_messages, field_messages, scheme_messages
 from kg.curate.operations import (
     MEASURES,
+    NOT_APPLICABLE,
     OPERATIONS,
     STANCES,
+    TOOLS,
     UNITS,
     Arm,
     Claim,
+    DomainJudgement,
     EventCounts,
     EvidenceLine,
     FieldError,
@@ -36,6 +39,7 @@ from kg.curate.operations import (
     Operation,
     Pico,
     Result,
+    RiskOfBias,
     StudyFacts,
     TwoByTwo,
 )
@@ -46,9 +50,9 @@ from kg.query.named import internal_query, run_named
 from kg.store.embedded import EmbeddedBackend
 from kg.store.graph import KnowledgeGraph
 
-__all__ = ["GENERAL", "MEASURES", "OPERATIONS", "STANCES", "UNITS", "Applied", "Arm", "Claim", "Curation",
-           "EventCounts", "EvidenceLine", "NewConcept", "Operation", "Orphan", "Pico", "Refusal", "Result",
-           "StudyFacts", "TwoByTwo", "history", "orphans_of"]
+__all__ = ["GENERAL", "MEASURES", "NOT_APPLICABLE", "OPERATIONS", "STANCES", "TOOLS", "UNITS", "Applied", "Arm",
+           "Claim", "Curation", "DomainJudgement", "EventCounts", "EvidenceLine", "NewConcept", "Operation", "Orphan",
+           "Pico", "Refusal", "Result", "RiskOfBias", "StudyFacts", "TwoByTwo", "history", "orphans_of"]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from kg.model.namespace import PREFIXES, expand
 
 Mode = TypingLiteral["add", "edit", "save"]
 KEY_FIELD = {"StudyFacts": "study", "Pico": "study", "NewConcept": "name", "Claim": "name",
-             "EvidenceLine": "claim", "Result": "name"}
+             "EvidenceLine": "claim", "Result": "name", "RiskOfBias": "study"}
 
 
 @dataclass
