@@ -86,6 +86,7 @@ def test_a_judgement_change_changes_the_certainty(cur: Curation) -> None:
 
 @pytest.mark.parametrize(("op", "field", "message"), [
     (quadas(tool="ROBIS"), "domains[0].domain", "is not a ROBIS domain"),
+    (quadas(tool="ROBIS"), "tool", "its design calls for QUADAS-2, not ROBIS"),
     (RiskOfBias("lee2019accuracy", "ROBIS", tuple(domain(d, "low") for d in (
         "study eligibility criteria", "identification and selection of studies", "data collection and study appraisal",
         "synthesis and findings")), "low", "A review's four domains, all low.", "Abstract"),

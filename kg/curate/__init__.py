@@ -21,7 +21,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.curate.check import GENERAL, Refusal, check_candidate, domain_messages, field_messages, scheme_messages
+from kg.curate.check import (
+    GENERAL,
+    Refusal,
+    check_candidate,
+    domain_messages,
+    field_messages,
+    scheme_messages,
+    tool_first,
+)
 from kg.curate.operations import (
     MEASURES,
     NOT_APPLICABLE,
@@ -100,7 +108,7 @@ class Curation:
         try:
             messages = domain_messages(op)
             if messages:
-                return messages
+                return tool_first(op, messages, self.sources, self.context)
             current = Path(self.sources.claims).read_text(encoding="utf-8")
             candidate, _ = plan(current, op, "save", self.curator or "check", now())
         except FieldError as exc:

@@ -385,3 +385,15 @@ def tool_messages(op: RiskOfBias, store: ox.Store) -> Messages:
         _add(messages, "tool", f"{op.study} is a {kind} ({design}): its design calls for {wanted}, "
              f"not {op.tool}")
     return messages
+
+
+def tool_first(op: Operation, messages: Messages, sources: DataSources, context: ox.Store | None) -> Messages:
+    """A risk-of-bias assessment refused by its own rules is also told when its tool is not the design's: the
+    domains of the wrong tool would otherwise be all it hears about. Read from `context` or a build of the files."""
+    if not isinstance(op, RiskOfBias) or not messages or "tool" in messages:
+        return messages
+    try:
+        store = context if context is not None else assemble(sources).store
+    except InputError:
+        return messages
+    return {**tool_messages(op, store), **messages}
