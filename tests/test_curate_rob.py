@@ -143,3 +143,23 @@ def test_an_assessment_from_plain_data() -> None:
                                                                "applicability": "low concern"}]})
     assert isinstance(op, RiskOfBias)
     assert op.domains == (DomainJudgement("index test", "high", "r" * 12, "Methods", "low concern"),)
+
+
+def test_a_persistent_store_takes_the_change_in_place_and_rates_again(data: DataSources, tmp_path: Path) -> None:
+    from kg import load
+    from kg.curate.store import update_persistent
+    from kg.ingest.build import assemble
+
+    store_path = tmp_path / "store"
+    first = load(bib=data.bib, claims=data.claims, store_path=store_path)
+    assert first.build is not None
+    del first
+    applied = Curation(CURATOR, data).edit(quadas())
+    update = update_persistent(store_path, data, applied.before, applied.after, applied.records)
+    assert update.updated and update.removed and update.added
+    again = load(bib=data.bib, claims=data.claims, store_path=store_path)
+    assert again.build is None  # reopened, not rebuilt
+    assert {q.triple for q in again.snapshot()} == {q.triple for q in assemble(data).store}
+    level = again.select(f"SELECT ?level WHERE {{ <{CLAIM}negative-mri-rules-out> "
+                         "hs:certainty/hs:certaintyLevel/rdfs:label ?level }")
+    assert [r["level"] for r in level] == ["Moderate"]
