@@ -1,12 +1,13 @@
 """Curate mode: forms on the study and claim pages that change the curated data through kg.curate.
 
 Off by default: the sidebar's "Curate" toggle turns it on, and the curator's name, asked once per session, is
-written with every change (prov:wasAttributedTo, with prov:generatedAtTime). Unavailable with KG_READ_ONLY=1, on
-a remote store (the app then does not hold the data files it would write), or when the claims file is not
-writable. Each form builds one kg.curate operation; kg.curate checks it (domain rules, then the candidate file
-through the build and SHACL) and writes it, or refuses it with messages keyed by field, which the form shows
-beside those fields on its next run. An accepted change clears the app's caches (resources.after_change), so
-the pages show it on their next run.
+written with every change (prov:wasAttributedTo, with prov:generatedAtTime). Unavailable with KG_READ_ONLY=1,
+when the claims file is not writable, and on a remote store unless it takes SPARQL Update and KG_DATA_DIR names
+the data files it was pushed from: a change is then written to that claims.ttl as usual and sent to the remote
+graph as its triple difference (kg.curate.remote). Each form builds one kg.curate operation; kg.curate checks
+it (domain rules, then the candidate file through the build and SHACL) and writes it, or refuses it with
+messages keyed by field, which the form shows beside those fields on its next run. An accepted change clears the
+app's caches (resources.after_change), so the pages show it on their next run.
 """
 from __future__ import annotations
 
@@ -48,9 +49,12 @@ def unavailable() -> str | None:
     if os.environ.get("KG_READ_ONLY", "").strip() not in ("", "0"):
         return "The app is read-only here (KG_READ_ONLY=1)."
     _, claims, endpoint = resources.data_files()
-    if endpoint:
-        return ("The graph comes from a remote store: curate the data files with `kg curate` (or an app on them), "
-                "then `kg push`.")
+    if endpoint and not os.environ.get("KG_DATA_DIR"):
+        return ("The graph comes from a remote store and no data files are configured: set KG_DATA_DIR to the "
+                "data it was pushed from, or curate with `kg curate`, then `kg push`.")
+    if endpoint and not resources.remote_updates():
+        return ("The remote store does not take SPARQL Update here (read-only): curate the data files with `kg "
+                "curate`, then `kg push`.")
     if not os.access(claims, os.W_OK):
         return f"The claims file {claims} is not writable."
     return None
@@ -152,6 +156,17 @@ def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add
             from kg.curate.store import update_persistent
 
             update_persistent(Path(store), curation.sources, applied.before, applied.after, applied.records)
+        if resources.source()[1]:  # a remote store: send it the change's triple difference
+            from kg.curate.remote import apply_remote
+            from kg.store.remote import RemoteBackend, RemoteError
+
+            backend = resources.graph().backend
+            assert isinstance(backend, RemoteBackend)
+            try:
+                apply_remote(backend, applied, curation.sources)
+            except RemoteError as exc:
+                st.session_state[_ERRORS + form] = {GENERAL: [
+                    f"written to claims.ttl, but the remote store refused the update ({exc}): run `kg push`"]}
         resources.after_change()
     st.rerun()
 

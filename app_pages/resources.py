@@ -224,6 +224,22 @@ def data_files() -> tuple[str, str, str | None]:
     return str(files.bib), str(files.claims), endpoint
 
 
+@st.cache_resource(show_spinner=False, ttl=300)
+def _remote_updates(src: Source) -> bool:
+    from kg.curate.remote import accepts_updates
+    from kg.store.remote import RemoteBackend
+
+    backend = _graph(src).backend
+    return isinstance(backend, RemoteBackend) and accepts_updates(backend)
+
+
+def remote_updates() -> bool:
+    """Whether the remote store the app reads takes SPARQL Update (probed with an empty INSERT DATA, once in five
+    minutes); False without a remote store."""
+    src = source()
+    return bool(src[1]) and _remote_updates(src)
+
+
 def validation() -> ValidationReport:
     """kg.quality.validate.validate with SHACL, run only when the Data quality page asks, then cached."""
     return _validation(source())

@@ -99,13 +99,35 @@ def _report(applied: Applied, sources: DataSources, show_diff: bool) -> None:
     click.echo(f"{applied.action}: {names} ({display_path(sources.claims)}, by {applied.curator} at {applied.at})")
     if show_diff:
         click.echo(applied.diff, nl=False)
-    store = settings().store
+    group = settings()
+    if group.endpoint:
+        _report_remote(applied, sources, group.endpoint, group.graph)
+    store = group.store
     if store is not None:
         update = update_persistent(store, sources, applied.before, applied.after, applied.records)
         if update.updated:
             click.echo(f"store {store}: -{update.removed} +{update.added} triples in {update.seconds:.2f} s (no rebuild)")
         else:
             click.echo(f"store {store}: {update.reason}")
+
+
+def _report_remote(applied: Applied, sources: DataSources, endpoint: str, graph: str | None) -> None:
+    """With `kg --endpoint URL`: send the change to that remote graph when it takes SPARQL Update."""
+    from kg.curate.remote import accepts_updates, apply_remote
+    from kg.store.remote import RemoteBackend, RemoteError
+
+    backend = RemoteBackend.from_env(endpoint, graph=graph)
+    assert backend is not None
+    if not accepts_updates(backend):
+        click.echo(f"remote {endpoint}: does not take SPARQL Update; run `kg push` to send it the changed data")
+        return
+    try:
+        update = apply_remote(backend, applied, sources)
+    except RemoteError as exc:
+        fail(f"written to {display_path(sources.claims)}, but the remote store refused the update: {exc}; "
+             "run `kg push`")
+    click.echo(f"remote <{update.graph or 'default graph'}>: -{update.removed} +{update.added} triples "
+               f"in {update.seconds:.2f} s (no push)")
 
 
 def _tuple(values: tuple[str, ...]) -> tuple[str, ...]:
