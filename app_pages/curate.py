@@ -1,12 +1,13 @@
 """Curate mode: forms on the study and claim pages that change the curated data through kg.curate.
 
 Off by default: the sidebar's "Curate" toggle turns it on, and the curator's name, asked once per session, is
-written with every change (prov:wasAttributedTo, with prov:generatedAtTime). Unavailable with KG_READ_ONLY=1, on
-a remote store (the app then does not hold the data files it would write), or when the claims file is not
-writable. Each form builds one kg.curate operation; kg.curate checks it (domain rules, then the candidate file
-through the build and SHACL) and writes it, or refuses it with messages keyed by field, which the form shows
-beside those fields on its next run. An accepted change clears the app's caches (resources.after_change), so
-the pages show it on their next run.
+written with every change (prov:wasAttributedTo, with prov:generatedAtTime). Unavailable with KG_READ_ONLY=1,
+when the claims file is not writable, and on a remote store unless it takes SPARQL Update and KG_DATA_DIR names
+the data files it was pushed from: a change is then written to that claims.ttl as usual and sent to the remote
+graph as its triple difference (kg.curate.remote). Each form builds one kg.curate operation; kg.curate checks
+it (domain rules, then the candidate file through the build and SHACL) and writes it, or refuses it with
+messages keyed by field, which the form shows beside those fields on its next run. An accepted change clears the
+app's caches (resources.after_change), so the pages show it on their next run.
 """
 from __future__ import annotations
 
@@ -48,9 +49,12 @@ def unavailable() -> str | None:
     if os.environ.get("KG_READ_ONLY", "").strip() not in ("", "0"):
         return "The app is read-only here (KG_READ_ONLY=1)."
     _, claims, endpoint = resources.data_files()
-    if endpoint:
-        return ("The graph comes from a remote store: curate the data files with `kg curate` (or an app on them), "
-                "then `kg push`.")
+    if endpoint and not os.environ.get("KG_DATA_DIR"):
+        return ("The graph comes from a remote store and no data files are configured: set KG_DATA_DIR to the "
+                "data it was pushed from, or curate with `kg curate`, then `kg push`.")
+    if endpoint and not resources.remote_updates():
+        return ("The remote store does not take SPARQL Update here (read-only): curate the data files with `kg "
+                "curate`, then `kg push`.")
     if not os.access(claims, os.W_OK):
         return f"The claims file {claims} is not writable."
     return None
@@ -152,6 +156,17 @@ def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add
             from kg.curate.store import update_persistent
 
             update_persistent(Path(store), curation.sources, applied.before, applied.after, applied.records)
+        if resources.source()[1]:  # a remote store: send it the change's triple difference
+            from kg.curate.remote import apply_remote
+            from kg.store.remote import RemoteBackend, RemoteError
+
+            backend = resources.graph().backend
+            assert isinstance(backend, RemoteBackend)
+            try:
+                apply_remote(backend, applied, curation.sources)
+            except RemoteError as exc:
+                st.session_state[_ERRORS + form] = {GENERAL: [
+                    f"written to claims.ttl, but the remote store refused the update ({exc}): run `kg push`"]}
         resources.after_change()
     st.rerun()
 
@@ -503,6 +518,84 @@ def result_form(key: str) -> None:
             submit(form, build, mode="edit" if edit else "add")
 
 
+def rob_now(key: str, tool: str) -> dict[str, Any]:
+    """The risk-of-bias form's fields as the graph holds study `key`'s assessment (when it uses `tool`)."""
+    from kg.curate.operations import TOOLS
+
+    rows = resources.query("study_risk_of_bias", {"study": key})
+    values: dict[str, Any] = {}
+    if rows.empty or text(rows.iloc[0]["tool"]) != tool:
+        return values
+    labels = [label for label, _ in TOOLS[tool].domains] if tool in TOOLS else []
+    for r in rows.itertuples():
+        domain = text(r.domain)
+        if domain in ("overall", "not applicable"):
+            values.update({"rob:overall": text(r.judgement) if domain == "overall" else None,
+                           "rob:reason": text(r.reason), "rob:section": text(r.section)})
+        elif domain in labels:
+            k = labels.index(domain)
+            values.update({f"rob:{k}:judgement": text(r.judgement), f"rob:{k}:applicability": text(r.applicability)
+                           or None, f"rob:{k}:reason": text(r.reason), f"rob:{k}:section": text(r.section)})
+    return values
+
+
+def rob_form(key: str) -> None:
+    """The study's risk of bias with the tool its design calls for: one row per domain of the tool (judgement, for
+    QUADAS-2 the applicability concern, reason and section), then the overall judgement; or, where no tool
+    applies, the reason why. Saving replaces the study's assessment in section 8."""
+    from kg.curate.operations import APPLICABILITY, NOT_APPLICABLE, TOOLS, DomainJudgement, RiskOfBias
+
+    form = "rob"
+    kind, design, tool = resources.design_tool(key)
+    if tool is None:
+        st.info(literal(f"No tool to offer: the study's design is {design or 'not recorded'} ({kind}). Record the "
+                        "design first (Design and sample); it decides the tool."), icon=":material/info:")
+        return
+    found = TOOLS.get(tool)
+    domains = found.domains if found else ()
+    fields = ("tool", "domains", "overall", "reason", "section", *(f"domains[{k}]" for k in range(len(domains))))
+    if st.session_state.get(f"{form}:for") != (key, tool):  # a study opened: start from its current assessment
+        st.session_state.update(rob_now(key, tool))
+        st.session_state[f"{form}:for"] = (key, tool)
+    st.caption(literal(f"The study is a {kind} ({design}): " + (f"its design calls for {tool}." if found else
+                       "no risk-of-bias tool of the appraisal applies; say why.")))
+    with st.form(f"curate_{form}"):
+        general_errors(form, fields)
+        field_errors(form, "tool", "domains")
+        for k, (label, iri) in enumerate(domains):
+            st.markdown(f"**{k + 1}. {literal(label.capitalize())}**")
+            left, right = st.columns(2)
+            left.selectbox("Risk of bias", found.scale if found else (), key=f"{form}:{k}:judgement", index=None,
+                           placeholder="judgement")
+            if found is not None and iri in found.applicability:
+                right.selectbox("Applicability concern", list(APPLICABILITY), key=f"{form}:{k}:applicability",
+                                index=None, placeholder="concern")
+            st.text_area("Reason", key=f"{form}:{k}:reason", height=68, placeholder="why, in your words")
+            st.text_input("Section", key=f"{form}:{k}:section", placeholder="the part of the record it rests on")
+            field_errors(form, f"domains[{k}]")
+        if found is not None:
+            st.selectbox("Overall risk of bias", found.scale, key=f"{form}:overall", index=None,
+                         placeholder="never better than the worst domain")
+            field_errors(form, "overall")
+        st.text_area("Reason for the overall judgement" if found else "Why no tool applies", key=f"{form}:reason",
+                     height=68)
+        field_errors(form, "reason")
+        st.text_input("Section of the record it rests on", key=f"{form}:section")
+        field_errors(form, "section")
+        if st.form_submit_button("Save the risk of bias", type="primary"):
+            s = st.session_state
+
+            def build() -> Operation:
+                judged = tuple(DomainJudgement(label, s.get(f"{form}:{k}:judgement") or "",
+                                               _str(s.get(f"{form}:{k}:reason")), _str(s.get(f"{form}:{k}:section")),
+                                               s.get(f"{form}:{k}:applicability"))
+                               for k, (label, _) in enumerate(domains))
+                return RiskOfBias(key, tool or NOT_APPLICABLE, judged, s.get(f"{form}:overall"),
+                                  _str(s.get(f"{form}:reason")), _str(s.get(f"{form}:section")))
+
+            submit(form, build, mode="save")
+
+
 def delete_panel(records: list[tuple[str, str]]) -> None:
     """Pick one of `records` ((IRI, description)), see what refers to it, then delete it."""
     from kg.model.namespace import compact
@@ -626,7 +719,8 @@ def evidence_values(iri: str) -> dict[str, Any]:
 
 
 def study_panel(key: str, study_iri: str) -> None:
-    """Curate mode on a study's page: its design and sample, PICO, evidence lines, results, concepts, deletes."""
+    """Curate mode on a study's page: its design and sample, PICO, evidence lines, results, risk of bias, concepts,
+    deletes."""
     if curator() is None:
         return
     from kg.curate.operations import REF
@@ -634,7 +728,8 @@ def study_panel(key: str, study_iri: str) -> None:
     st.divider()
     st.header("Curate this study")
     show_done()
-    tabs = st.tabs(["Design and sample", "PICO frame", "Evidence line", "Measured result", "New concept", "Delete"])
+    tabs = st.tabs(["Design and sample", "PICO frame", "Evidence line", "Measured result", "Risk of bias",
+                    "New concept", "Delete"])
     with tabs[0]:
         study_facts_form(key)
     with tabs[1]:
@@ -649,8 +744,10 @@ def study_panel(key: str, study_iri: str) -> None:
                           if r["kind"] == "result"}, result_values)
         result_form(key)
     with tabs[4]:
-        new_concept_form()
+        rob_form(key)
     with tabs[5]:
+        new_concept_form()
+    with tabs[6]:
         deletable = [(str(r["record"]), f"{r['kind']}: {text(r['label'])}") for r in records]
         deletable.append((REF + key, "study-level facts (design, level, sample size)"))
         delete_panel(deletable)

@@ -224,6 +224,22 @@ def data_files() -> tuple[str, str, str | None]:
     return str(files.bib), str(files.claims), endpoint
 
 
+@st.cache_resource(show_spinner=False, ttl=300)
+def _remote_updates(src: Source) -> bool:
+    from kg.curate.remote import accepts_updates
+    from kg.store.remote import RemoteBackend
+
+    backend = _graph(src).backend
+    return isinstance(backend, RemoteBackend) and accepts_updates(backend)
+
+
+def remote_updates() -> bool:
+    """Whether the remote store the app reads takes SPARQL Update (probed with an empty INSERT DATA, once in five
+    minutes); False without a remote store."""
+    src = source()
+    return bool(src[1]) and _remote_updates(src)
+
+
 def validation() -> ValidationReport:
     """kg.quality.validate.validate with SHACL, run only when the Data quality page asks, then cached."""
     return _validation(source())
@@ -431,6 +447,23 @@ def record_values(iri: str) -> dict[str, list[Any]]:
     return _record_values(source(), iri)
 
 
+@st.cache_data(show_spinner=False, max_entries=200)
+def _design_tool(src: Source, key: str) -> tuple[str, str | None, str | None]:
+    from kg.curate.check import design_kind_of
+    from kg.curate.operations import NOT_APPLICABLE, TOOL_FOR_DESIGN
+
+    kind, design = design_kind_of(_graph(src).snapshot(), key)
+    if kind not in TOOL_FOR_DESIGN:
+        return kind, design, None
+    return kind, design, TOOL_FOR_DESIGN[kind] or NOT_APPLICABLE
+
+
+def design_tool(key: str) -> tuple[str, str | None, str | None]:
+    """The kind of design of study `key`, the design's CURIE, and the risk-of-bias tool it calls for (or "not
+    applicable"; None when its design is not recorded or no modelled tool covers it)."""
+    return _design_tool(source(), key)
+
+
 def after_change() -> None:
     """Forget everything read from the graph: the next read rebuilds it from the changed data files, so every page
     shows an accepted change on its next run (the list of named queries is kept)."""
@@ -438,5 +471,5 @@ def after_change() -> None:
         cached.clear()
     for data in (_named, _triples, _claim_summary, _disagreements, _fidelity, _network_html, _validation, _bibtex,
                  _export, _graph_hash, _years, _concepts, _source_articles, _frames, _study_records, _orphans, _history,
-                 _record_pages, _record_values, _prisma):
+                 _record_pages, _record_values, _prisma, _design_tool):
         data.clear()

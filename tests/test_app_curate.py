@@ -269,3 +269,27 @@ def test_two_sessions_writing_one_after_the_other_lose_nothing(data: Path) -> No
     assert successes(save(second, "result", "Save the result"))
     text = (data / "claims.ttl").read_text()
     assert "res:lee2019-test-sensitivity a " in text and "res:lee2019-test-sensitivity-second a " in text
+
+
+def test_risk_of_bias_form_offers_the_design_s_tool_prefilled_and_the_table_follows(data: Path) -> None:
+    at = curating(study=STUDY)
+    assert any("its design calls for QUADAS-2" in plain(c.value) for c in at.caption)
+    # Prefilled from the current assessment: four QUADAS-2 domains, applicability on the first three.
+    assert at.selectbox(key="rob:0:judgement").value == "no information"
+    assert at.selectbox(key="rob:0:applicability").value == "high concern"
+    assert not [s for s in at.selectbox if s.key == "rob:3:applicability"]
+    assert "36 hips" in at.text_area(key="rob:0:reason").value
+    before = (data / "claims.ttl").read_bytes()
+    at.selectbox(key="rob:0:judgement").set_value("high")  # the overall stays "no information": better than high
+    at = save(at, "rob", "Save the risk of bias")
+    assert (data / "claims.ttl").read_bytes() == before
+    assert any("cannot be better than the worst domain" in e for e in errors(at))
+    at.selectbox(key="rob:overall").set_value("high")
+    at.text_area(key="rob:reason").input("Patient selection is at high risk, so the study is.")
+    at = save(at, "rob", "Save the risk of bias")
+    assert any("by Ada Tester" in s for s in successes(at)), errors(at)
+    text = (data / "claims.ttl").read_text()
+    block = text.split("rob:lee2019 a hs:Quadas2Assessment")[1].split("\n\n")[0]
+    assert "hs:overallJudgement hs:HighRisk" in block and 'prov:wasAttributedTo "Ada Tester"' in block
+    table = next(m.value for m in at.markdown if "rob-table" in m.value)
+    assert "Patient selection is at high risk, so the study is." in table  # the new traffic-light table

@@ -121,3 +121,34 @@ def test_a_batch_on_a_persistent_store_checks_each_line_against_the_updated_stor
     code, out, err = run("--store", str(store), "curate", "batch", "--data", str(data_dir), str(batch))
     assert code == 0, err
     assert out.count("(no rebuild)") == 2
+
+
+def test_a_risk_of_bias_assessment_from_the_command_line_and_a_batch(data_dir: Path) -> None:
+    reason = "Reported in enough detail to judge."
+    domains = [("patient selection", "high"), ("index test", "low"), ("reference standard", "low"),
+               ("flow and timing", "low")]
+    args = ["curate", "rob", "--data", str(data_dir), "lee2019accuracy", "--tool", "QUADAS-2",
+            "--reason", "Patient selection is at high risk.", "--section", "Abstract", "--diff"]
+    for name, judgement in domains:
+        args += ["--domain", name, judgement, reason, "Abstract (methods)"]
+    args += ["--applicability", "patient selection", "high concern", "--applicability", "index test", "low",
+             "--applicability", "reference standard", "low"]
+    before = (data_dir / "claims.ttl").read_bytes()
+    code, out, err = run(*args, "--overall", "low")
+    assert code == 1 and "overall: the overall judgement cannot be better than the worst domain" in err
+    assert (data_dir / "claims.ttl").read_bytes() == before
+    code, out, err = run(*args, "--overall", "high")
+    assert code == 0, err
+    assert out.startswith("edit: rob:lee2019")
+    assert "+    hs:overallJudgement hs:HighRisk ;" in out
+    line = {"op": "rob", "mode": "edit", "study": "devin2012hipspine", "tool": "QUADAS-2", "overall": "low",
+            "reason": "Four domains, all at low risk.", "section": "Abstract",
+            "domains": [{"domain": n, "judgement": "low", "reason": reason, "section": "Abstract",
+                         **({"applicability": "low concern"} if n != "flow and timing" else {})} for n, _ in domains]}
+    batch = data_dir / "batch.jsonl"
+    batch.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    before = (data_dir / "claims.ttl").read_bytes()
+    code, out, err = run("curate", "batch", "--data", str(data_dir), str(batch))
+    assert code == 1
+    assert "tool: devin2012hipspine is a narrative review (c:narrative-review): no risk-of-bias tool applies" in err
+    assert (data_dir / "claims.ttl").read_bytes() == before

@@ -12,12 +12,15 @@ import pyoxigraph as ox
 from kg.cli.options import data_options, fail, load_graph, settings
 from kg.curate import (
     MEASURES,
+    NOT_APPLICABLE,
     STANCES,
+    TOOLS,
     UNITS,
     Applied,
     Arm,
     Claim,
     Curation,
+    DomainJudgement,
     EventCounts,
     EvidenceLine,
     NewConcept,
@@ -25,6 +28,7 @@ from kg.curate import (
     Pico,
     Refusal,
     Result,
+    RiskOfBias,
     StudyFacts,
     TwoByTwo,
     history,
@@ -95,13 +99,35 @@ def _report(applied: Applied, sources: DataSources, show_diff: bool) -> None:
     click.echo(f"{applied.action}: {names} ({display_path(sources.claims)}, by {applied.curator} at {applied.at})")
     if show_diff:
         click.echo(applied.diff, nl=False)
-    store = settings().store
+    group = settings()
+    if group.endpoint:
+        _report_remote(applied, sources, group.endpoint, group.graph)
+    store = group.store
     if store is not None:
         update = update_persistent(store, sources, applied.before, applied.after, applied.records)
         if update.updated:
             click.echo(f"store {store}: -{update.removed} +{update.added} triples in {update.seconds:.2f} s (no rebuild)")
         else:
             click.echo(f"store {store}: {update.reason}")
+
+
+def _report_remote(applied: Applied, sources: DataSources, endpoint: str, graph: str | None) -> None:
+    """With `kg --endpoint URL`: send the change to that remote graph when it takes SPARQL Update."""
+    from kg.curate.remote import accepts_updates, apply_remote
+    from kg.store.remote import RemoteBackend, RemoteError
+
+    backend = RemoteBackend.from_env(endpoint, graph=graph)
+    assert backend is not None
+    if not accepts_updates(backend):
+        click.echo(f"remote {endpoint}: does not take SPARQL Update; run `kg push` to send it the changed data")
+        return
+    try:
+        update = apply_remote(backend, applied, sources)
+    except RemoteError as exc:
+        fail(f"written to {display_path(sources.claims)}, but the remote store refused the update: {exc}; "
+             "run `kg push`")
+    click.echo(f"remote <{update.graph or 'default graph'}>: -{update.removed} +{update.added} triples "
+               f"in {update.seconds:.2f} s (no push)")
 
 
 def _tuple(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -275,6 +301,36 @@ def result_command(sources: DataSources, curator: str, mode: str, show_diff: boo
     _run(sources, curator, op, mode, show_diff)
 
 
+@curate.command("rob")
+@change_options("save")
+@click.argument("study")
+@click.option("--tool", required=True, type=click.Choice([*TOOLS, NOT_APPLICABLE], case_sensitive=False),
+              help="The tool the study's design calls for (QUADAS-2: diagnostic accuracy; ROBINS-E: non-randomised "
+                   "cohort; ROBIS: review), or 'not applicable' with --reason.")
+@click.option("--domain", "domains", multiple=True, type=(str, str, str, str),
+              metavar="DOMAIN JUDGEMENT REASON SECTION",
+              help="One domain of the tool (repeat for each): its name, judgement, reason and the section it rests on.")
+@click.option("--applicability", multiple=True, type=(str, str), metavar="DOMAIN CONCERN",
+              help="QUADAS-2: a domain's applicability concern (low concern, high concern, no information).")
+@click.option("--overall", help="The overall judgement (never better than the worst domain).")
+@click.option("--reason", required=True, help="Why the overall judgement, or why no tool applies.")
+@click.option("--section", required=True, help="The part of the study's record the assessment rests on.")
+@click.option("--name", help="The record's name (rob:NAME); default the study's assessment, else its key.")
+def rob_command(sources: DataSources, curator: str, mode: str, show_diff: bool, study: str, tool: str,
+                domains: tuple[tuple[str, str, str, str], ...], applicability: tuple[tuple[str, str], ...],
+                overall: str | None, reason: str, section: str, name: str | None) -> None:
+    """A study's risk-of-bias assessment (STUDY: its BibTeX key), one --domain per domain of the tool."""
+    concerns = {d.strip().lower(): c for d, c in applicability}
+    known = {d.strip().lower() for d, *_ in domains}
+    unmatched = sorted(set(concerns) - known)
+    if unmatched:
+        fail(f"--applicability {unmatched[0]}: no --domain of that name")
+    judged = tuple(DomainJudgement(d, j, r, s, concerns.get(d.strip().lower())) for d, j, r, s in domains)
+    op = RiskOfBias(study=study, tool=next((t for t in [*TOOLS, NOT_APPLICABLE] if t.lower() == tool.lower()), tool),
+                    domains=judged, overall=overall, reason=reason, section=section, name=name)
+    _run(sources, curator, op, mode, show_diff)
+
+
 @curate.command("delete")
 @change_options("edit")
 @click.argument("iri")
@@ -289,7 +345,8 @@ def delete_command(sources: DataSources, curator: str, mode: str, show_diff: boo
 @click.option("--keep-going", is_flag=True, help="Apply the lines after a refused one (default: stop at it).")
 def batch_command(sources: DataSources, curator: str, mode: str, show_diff: bool, file: Any, keep_going: bool) -> None:
     """Apply FILE ('-' for stdin): one JSON object per line, {"op": "result", "mode": "add", ...fields}, with
-    op one of study, pico, concept, claim, evidence, result, delete ({"op": "delete", "iri": "ev:x--y"}).
+    op one of study, pico, concept, claim, evidence, result, rob (domains: a list of {"domain", "judgement",
+    "reason", "section", "applicability"}), delete ({"op": "delete", "iri": "ev:x--y"}).
     Each line is checked and written on its own; exit 1 if any was refused."""
     cur = _curation(curator, sources)
     refused = 0

@@ -21,14 +21,25 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.curate.check import GENERAL, Refusal, check_candidate, domain_messages, field_messages, scheme_messages
+from kg.curate.check import (
+    GENERAL,
+    Refusal,
+    check_candidate,
+    domain_messages,
+    field_messages,
+    scheme_messages,
+    tool_first,
+)
 from kg.curate.operations import (
     MEASURES,
+    NOT_APPLICABLE,
     OPERATIONS,
     STANCES,
+    TOOLS,
     UNITS,
     Arm,
     Claim,
+    DomainJudgement,
     EventCounts,
     EvidenceLine,
     FieldError,
@@ -36,6 +47,7 @@ from kg.curate.operations import (
     Operation,
     Pico,
     Result,
+    RiskOfBias,
     StudyFacts,
     TwoByTwo,
 )
@@ -46,9 +58,9 @@ from kg.query.named import internal_query, run_named
 from kg.store.embedded import EmbeddedBackend
 from kg.store.graph import KnowledgeGraph
 
-__all__ = ["GENERAL", "MEASURES", "OPERATIONS", "STANCES", "UNITS", "Applied", "Arm", "Claim", "Curation",
-           "EventCounts", "EvidenceLine", "NewConcept", "Operation", "Orphan", "Pico", "Refusal", "Result",
-           "StudyFacts", "TwoByTwo", "history", "orphans_of"]
+__all__ = ["GENERAL", "MEASURES", "NOT_APPLICABLE", "OPERATIONS", "STANCES", "TOOLS", "UNITS", "Applied", "Arm",
+           "Claim", "Curation", "DomainJudgement", "EventCounts", "EvidenceLine", "NewConcept", "Operation", "Orphan",
+           "Pico", "Refusal", "Result", "RiskOfBias", "StudyFacts", "TwoByTwo", "history", "orphans_of"]
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,7 @@ class Curation:
         try:
             messages = domain_messages(op)
             if messages:
-                return messages
+                return tool_first(op, messages, self.sources, self.context)
             current = Path(self.sources.claims).read_text(encoding="utf-8")
             candidate, _ = plan(current, op, "save", self.curator or "check", now())
         except FieldError as exc:

@@ -17,17 +17,26 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.appraisal.grade import DESIGN_ROOTS  # the rating's own mapping, so curation and rating agree
 from kg.curate.operations import (
+    JUDGEMENT_RANK,
     P_RELATIONS,
     PROPORTIONS,
     RATIOS,
     SCHEMES,
+    TOOL_FOR_DESIGN,
+    TOOLS,
     UNITS,
     Operation,
     Result,
+    RiskOfBias,
     StudyFacts,
+    applicability_name,
     concept,
+    domain_iri,
+    judgement_name,
     study_key,
+    tool_named,
 )
 from kg.ingest.build import DataSources, assemble
 from kg.ingest.errors import InputError, Problem
@@ -62,6 +71,8 @@ def domain_messages(op: Operation) -> Messages:
     messages: Messages = {}
     if isinstance(op, Result):
         _result_rules(op, messages)
+    elif isinstance(op, RiskOfBias):
+        _rob_rules(op, messages)
     elif isinstance(op, StudyFacts):
         if op.sample_size is not None and (not isinstance(op.sample_size, int) or op.sample_size < 1):
             _add(messages, "sample_size", f"sample size must be a positive whole number, not {op.sample_size!r}")
@@ -125,6 +136,66 @@ def _result_rules(op: Result, messages: Messages) -> None:
                 _add(messages, "events", f"{events} events cannot happen in a group of {total}")
     if op.two_by_two is not None:
         _two_by_two_rules(op, measure, value, unit, messages)
+
+
+def _rob_rules(op: RiskOfBias, messages: Messages) -> None:
+    """The tool's own rules: each of its domains once, its scale, the overall no better than the worst domain."""
+    if not op.reason.strip():
+        _add(messages, "reason", "say why: the reason for the overall judgement, or why no tool applies")
+    if not op.section.strip():
+        _add(messages, "section", "name the part of the study's record the assessment rests on")
+    if op.not_applicable():
+        if op.domains:
+            _add(messages, "domains", "an assessment saying no tool applies has no domain judgements")
+        if op.overall:
+            _add(messages, "overall", "an assessment saying no tool applies has no overall judgement")
+        return
+    tool = tool_named(op.tool)
+    if tool is None:
+        _add(messages, "tool", f"'{op.tool}' is not a tool: use one of {', '.join(TOOLS)}, or 'not applicable'")
+        return
+    seen: dict[str, int] = {}
+    worst: tuple[int, str] | None = None
+    for k, d in enumerate(op.domains):
+        iri = domain_iri(tool, d.domain)
+        if iri is None:
+            _add(messages, f"domains[{k}].domain", f"'{d.domain}' is not a {tool.name} domain: use one of "
+                 f"{', '.join(label for label, _ in tool.domains)}")
+        elif iri in seen:
+            _add(messages, f"domains[{k}].domain", f"{d.domain} is judged twice (also domains[{seen[iri]}])")
+        else:
+            seen[iri] = k
+        judgement = judgement_name(d.judgement)
+        if judgement not in tool.scale:
+            _add(messages, f"domains[{k}].judgement", f"'{d.judgement}' is not on {tool.name}'s scale: use one of "
+                 f"{', '.join(tool.scale)}")
+        elif worst is None or JUDGEMENT_RANK[judgement] > worst[0]:
+            worst = (JUDGEMENT_RANK[judgement], judgement)
+        concern = (d.applicability or "").strip()
+        if concern and (iri is None or iri not in tool.applicability):
+            _add(messages, f"domains[{k}].applicability",
+                 "applicability concerns belong to QUADAS-2's patient selection, index test and reference standard")
+        elif concern and not applicability_name(concern):
+            _add(messages, f"domains[{k}].applicability", f"'{concern}' is not a concern: use low concern, "
+                 "high concern or no information")
+        elif iri is not None and iri in tool.applicability and not concern:
+            _add(messages, f"domains[{k}].applicability", f"QUADAS-2 asks for the applicability concern of {d.domain}")
+        if len(d.reason.strip()) < 10:
+            _add(messages, f"domains[{k}].reason", "give the reason for the judgement, in your words")
+        if not d.section.strip():
+            _add(messages, f"domains[{k}].section", "name the part of the study's record the judgement rests on")
+    missing = [label for label, iri in tool.domains if iri not in seen]
+    if missing:
+        _add(messages, "domains", f"{tool.name} judges every one of its {len(tool.domains)} domains: "
+             f"missing {', '.join(missing)}")
+    overall = judgement_name(op.overall or "")
+    if not (op.overall or "").strip():
+        _add(messages, "overall", "give the overall judgement")
+    elif overall not in tool.scale:
+        _add(messages, "overall", f"'{op.overall}' is not on {tool.name}'s scale: use one of {', '.join(tool.scale)}")
+    elif worst is not None and JUDGEMENT_RANK[overall] < worst[0]:
+        _add(messages, "overall", f"the overall judgement cannot be better than the worst domain: "
+             f"{overall} is better than {worst[1]}")
 
 
 def _two_by_two_rules(op: Result, measure: str, value: Decimal, unit: str, messages: Messages) -> None:
@@ -252,6 +323,8 @@ def field_messages(op: Operation, problems: Iterable[Problem], extra: Iterable[O
 def scheme_messages(op: Operation, store: ox.Store | None) -> Messages:
     """A design or level of evidence must come from its own concept scheme."""
     messages: Messages = {}
+    if isinstance(op, RiskOfBias) and store is not None:
+        return tool_messages(op, store)
     if not isinstance(op, StudyFacts) or store is None:
         return messages
     in_scheme = ox.NamedNode(PREFIXES["skos"] + "inScheme")
@@ -265,3 +338,62 @@ def scheme_messages(op: Operation, store: ox.Store | None) -> Messages:
         if schemes and SCHEMES[name] not in schemes:
             _add(messages, name, f"{compact(node.value)} is not in the {compact(SCHEMES[name])} scheme")
     return messages
+
+
+def design_kind_of(store: ox.Store, study: str) -> tuple[str, str | None]:
+    """The kind of design (kg.appraisal.grade.DESIGN_ROOTS) of a study in `store`, and the design's CURIE."""
+    design_p = ox.NamedNode(PREFIXES["hs"] + "studyDesign")
+    broader = ox.NamedNode(PREFIXES["skos"] + "broader")
+    bib_key = ox.NamedNode(PREFIXES["hs"] + "bibKey")
+    # The build names a paper by its DOI (or a work IRI); ref:KEY in the claims file is mapped to it by its key.
+    papers = [q.subject for q in store.quads_for_pattern(None, bib_key, ox.Literal(study_key(study)))]
+    designs = [q.object for paper in papers for q in store.quads_for_pattern(paper, design_p, None)
+               if isinstance(q.object, ox.NamedNode)]
+    if not designs:
+        return "unknown", None
+    seen, todo = set(), [designs[0]]
+    while todo:  # the design and its ancestors (skos:broader, transitively)
+        node = todo.pop()
+        if node.value in seen:
+            continue
+        seen.add(node.value)
+        todo += [q.object for q in store.quads_for_pattern(node, broader, None) if isinstance(q.object, ox.NamedNode)]
+    if any("random" in iri.rsplit("/", 1)[-1] for iri in seen):
+        return "randomised", compact(designs[0].value)
+    kind = next((k for root, k in DESIGN_ROOTS.items() if root in seen), "unknown")
+    return kind, compact(designs[0].value)
+
+
+def tool_messages(op: RiskOfBias, store: ox.Store) -> Messages:
+    """The tool must be the one the study's design calls for."""
+    messages: Messages = {}
+    kind, design = design_kind_of(store, op.study)
+    if kind == "unknown":
+        if design is None:
+            _add(messages, "tool", f"{op.study} has no design yet: record it first (its design decides the tool)")
+        return messages
+    if kind not in TOOL_FOR_DESIGN:
+        _add(messages, "tool", f"{op.study} is {kind} ({design}); the appraisal has no tool for it (RoB 2 is not "
+             "modelled)")
+        return messages
+    wanted = TOOL_FOR_DESIGN[kind]
+    given = None if op.not_applicable() else tool_named(op.tool)
+    if wanted is None and given is not None:
+        _add(messages, "tool", f"{op.study} is a {kind} ({design}): no risk-of-bias tool applies; use "
+             "'not applicable' with the reason")
+    elif wanted is not None and (given is None or given.name != wanted):
+        _add(messages, "tool", f"{op.study} is a {kind} ({design}): its design calls for {wanted}, "
+             f"not {op.tool}")
+    return messages
+
+
+def tool_first(op: Operation, messages: Messages, sources: DataSources, context: ox.Store | None) -> Messages:
+    """A risk-of-bias assessment refused by its own rules is also told when its tool is not the design's: the
+    domains of the wrong tool would otherwise be all it hears about. Read from `context` or a build of the files."""
+    if not isinstance(op, RiskOfBias) or not messages or "tool" in messages:
+        return messages
+    try:
+        store = context if context is not None else assemble(sources).store
+    except InputError:
+        return messages
+    return {**tool_messages(op, store), **messages}

@@ -26,6 +26,7 @@ RDFS, PROV, QUDT, MP = PREFIXES["rdfs"], PREFIXES["prov"], PREFIXES["qudt"], PRE
 DCTERMS, SKOS, UNIT = PREFIXES["dcterms"], PREFIXES["skos"], PREFIXES["unit"]
 REF = PREFIXES["ref"]
 CLAIM, EV, PF, RES = PREFIXES["claim"], PREFIXES["ev"], PREFIXES["pf"], PREFIXES["res"]
+ROB = PREFIXES["rob"]
 
 # Stance names -> IRIs: the vocabulary's three, and "inconclusive" (SEPIO_0000405 in the ontology).
 STANCES: dict[str, str] = {name: iri for iri, name in STANCE_NAMES.items()}
@@ -629,8 +630,195 @@ class Result(Operation):
         return refs
 
 
+# ---- risk of bias ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tool:
+    """A risk-of-bias tool as the appraisal ontology models it: its class, its domains in order, its scale."""
+
+    name: str
+    cls: str
+    domains: tuple[tuple[str, str], ...]  # (label, IRI) in the tool's order
+    scale: tuple[str, ...]  # judgement names the tool uses
+    applicability: frozenset[str] = frozenset()  # domains (IRIs) that also carry an applicability concern
 
 
+JUDGEMENTS: dict[str, str] = {"low": HS + "LowRisk", "some concerns": HS + "SomeConcerns", "high": HS + "HighRisk",
+                              "very high": HS + "VeryHighRisk", "no information": HS + "NoInformation"}
+JUDGEMENT_RANK = {"low": 0, "some concerns": 1, "no information": 1, "high": 2, "very high": 3}  # the tests' order
+APPLICABILITY: dict[str, str] = {"low concern": HS + "LowConcern", "high concern": HS + "HighConcern",
+                                 "no information": HS + "NoInformation"}
+_JUDGEMENT_ALIASES = {"unclear": "no information", "low risk": "low", "high risk": "high",
+                      "very high risk": "very high"}
+_CONCERN_ALIASES = {"unclear": "no information", "low": "low concern", "high": "high concern"}
+_QUADAS = (("patient selection", HS + "QuadasPatientSelection"), ("index test", HS + "QuadasIndexTest"),
+           ("reference standard", HS + "QuadasReferenceStandard"), ("flow and timing", HS + "QuadasFlowAndTiming"))
+TOOLS: dict[str, Tool] = {
+    "QUADAS-2": Tool("QUADAS-2", HS + "Quadas2Assessment", _QUADAS, ("low", "high", "no information"),
+                     frozenset(iri for _, iri in _QUADAS[:3])),
+    "ROBINS-E": Tool("ROBINS-E", HS + "RobinsEAssessment", (
+        ("confounding", HS + "RobinsEConfounding"), ("measurement of the exposure", HS + "RobinsEExposureMeasurement"),
+        ("selection of participants", HS + "RobinsEParticipantSelection"),
+        ("post-exposure interventions", HS + "RobinsEPostExposureInterventions"),
+        ("missing data", HS + "RobinsEMissingData"), ("measurement of the outcome", HS + "RobinsEOutcomeMeasurement"),
+        ("selection of the reported result", HS + "RobinsEReportedResult")),
+        ("low", "some concerns", "high", "very high", "no information")),
+    "ROBIS": Tool("ROBIS", HS + "RobisAssessment", (
+        ("study eligibility criteria", HS + "RobisEligibility"),
+        ("identification and selection of studies", HS + "RobisIdentification"),
+        ("data collection and study appraisal", HS + "RobisDataCollection"),
+        ("synthesis and findings", HS + "RobisSynthesis")), ("low", "high", "no information")),
+}
+NOT_APPLICABLE = "not applicable"
+NOT_APPLICABLE_CLASS = HS + "RiskOfBiasNotApplicable"
+# The tool each design kind (kg.appraisal.grade.design_kind) calls for; None: no tool of the appraisal applies.
+TOOL_FOR_DESIGN: dict[str, str | None] = {"accuracy study": "QUADAS-2", "cohort": "ROBINS-E",
+                                          "systematic review": "ROBIS", "review of studies": "ROBIS",
+                                          "laboratory": None, "narrative review": None}
+
+
+def tool_named(name: str) -> Tool | None:
+    """A tool by its name, case and spacing ignored (None for 'not applicable' or an unknown name)."""
+    wanted = name.strip().upper().replace(" ", "")
+    return next((t for key, t in TOOLS.items() if key.replace(" ", "") == wanted), None)
+
+
+def judgement_name(value: str) -> str:
+    """A judgement as typed ('Low', 'unclear', 'hs:HighRisk') as its scale name ('' when unknown)."""
+    text = value.strip().lower()
+    text = _JUDGEMENT_ALIASES.get(text, text)
+    if text in JUDGEMENTS:
+        return text
+    by_iri = {iri.rsplit("#", 1)[-1].lower(): name for name, iri in JUDGEMENTS.items()}
+    return by_iri.get(text.removeprefix("hs:"), "")
+
+
+def applicability_name(value: str) -> str:
+    """An applicability concern as typed ('high', 'low concern', 'unclear') as its name ('' when unknown)."""
+    text = value.strip().lower()
+    text = _CONCERN_ALIASES.get(text, text)
+    if text in APPLICABILITY:
+        return text
+    by_iri = {iri.rsplit("#", 1)[-1].lower(): name for name, iri in APPLICABILITY.items()}
+    return by_iri.get(text.removeprefix("hs:"), "")
+
+
+def domain_iri(tool: Tool, value: str) -> str | None:
+    """A domain of `tool` by label ('index test'), local name or CURIE; None when it is not one of the tool's."""
+    text = value.strip()
+    for label, iri in tool.domains:
+        local = iri.rsplit("#", 1)[-1]
+        if text.lower() == label or text in (local, "hs:" + local, iri):
+            return iri
+    return None
+
+
+@dataclass(frozen=True)
+class DomainJudgement:
+    """One domain of the tool: its judgement, for QUADAS-2's first three domains the applicability concern, the
+    reason in the curator's words and the section of the study's record it rests on."""
+
+    domain: str
+    judgement: str
+    reason: str
+    section: str
+    applicability: str | None = None
+
+
+@dataclass(frozen=True)
+class RiskOfBias(Operation):
+    """A study's risk-of-bias assessment `rob:<name>` (claims file section 8) with the tool its design calls for
+    (QUADAS-2, ROBINS-E, ROBIS): every domain of the tool once, judgements from its scale, the overall judgement
+    never better than the worst domain, with its reason and section. tool "not applicable": no tool of the
+    appraisal covers the design (laboratory work, a narrative review); `reason` says why, with no domains."""
+
+    study: str
+    tool: str
+    domains: tuple[DomainJudgement, ...] = ()
+    overall: str | None = None
+    reason: str = ""
+    section: str = ""
+    name: str | None = None  # the record's local name; default the study's existing assessment, else its key
+
+    SECTION: ClassVar[str] = r"risk of bias"
+    SECTION_TITLE: ClassVar[str] = "Risk of bias per study"
+    MANAGED: ClassVar[frozenset[str]] = frozenset({HS + "assessesStudy", HS + "domainJudgement",
+                                                   HS + "overallJudgement", HS + "reason", HS + "sourceSection"})
+    FIELD_OF: ClassVar[dict[str, str]] = {HS + "assessesStudy": "study", HS + "domainJudgement": "domains",
+                                          HS + "overallJudgement": "overall", HS + "reason": "reason",
+                                          HS + "sourceSection": "section"}
+
+    @property
+    def iri(self) -> str:
+        return ROB + (self.name or study_key(self.study))
+
+    def not_applicable(self) -> bool:
+        return self.tool.strip().lower() in (NOT_APPLICABLE, "none", "n/a")
+
+    def tool_class(self) -> URIRef:
+        if self.not_applicable():
+            return URIRef(NOT_APPLICABLE_CLASS)
+        tool = tool_named(self.tool)
+        if tool is None:
+            raise FieldError("tool", f"'{self.tool}' is not a tool: use one of {', '.join(TOOLS)}, or '{NOT_APPLICABLE}'")
+        return URIRef(tool.cls)
+
+    def record(self) -> Record:
+        r = Record(URIRef(self.iri), [self.tool_class()])
+        r.add(HS + "assessesStudy", study_ref(self.study))
+        tool = tool_named(self.tool)
+        if tool is not None:
+            parts = []
+            for k, d in enumerate(self.domains):
+                iri = domain_iri(tool, d.domain)
+                if iri is None:
+                    raise FieldError(f"domains[{k}].domain", f"'{d.domain}' is not a {tool.name} domain: use one of "
+                                     f"{', '.join(label for label, _ in tool.domains)}")
+                judgement = judgement_name(d.judgement)
+                if not judgement:
+                    raise FieldError(f"domains[{k}].judgement", f"'{d.judgement}' is not a judgement: use one of "
+                                     f"{', '.join(tool.scale)}")
+                part = Record(None, [URIRef(HS + "DomainJudgement")])
+                part.add(HS + "robDomain", URIRef(iri))
+                part.add(HS + "judgement", URIRef(JUDGEMENTS[judgement]))
+                if d.applicability and d.applicability.strip():
+                    concern = applicability_name(d.applicability)
+                    if not concern:
+                        raise FieldError(f"domains[{k}].applicability", f"'{d.applicability}' is not a concern: use "
+                                         f"one of {', '.join(APPLICABILITY)}")
+                    part.add(HS + "applicability", URIRef(APPLICABILITY[concern]))
+                part.add(HS + "reason", text_literal(d.reason))
+                part.add(HS + "sourceSection", text_literal(d.section))
+                parts.append(part)
+            r.add(HS + "domainJudgement", *parts)
+            overall = judgement_name(self.overall or "")
+            if self.overall and not overall:
+                raise FieldError("overall", f"'{self.overall}' is not a judgement: use one of {', '.join(tool.scale)}")
+            r.add(HS + "overallJudgement", URIRef(JUDGEMENTS[overall]) if overall else None)
+        r.add(HS + "reason", text_literal(self.reason))
+        r.add(HS + "sourceSection", text_literal(self.section))
+        return r
+
+    def references(self) -> dict[str, str]:
+        return {self.iri: "study", str(study_ref(self.study)): "study"}
+
+    def located(self, layout: Layout) -> tuple[Operation, Block | None]:
+        """Without an explicit name, the study's existing assessment, whatever it is called (the file names
+        them by a short study name, `rob:lee2019`)."""
+        block = layout.block_of(self.iri)
+        if block is not None or self.name:
+            return self, block
+        study = str(study_ref(self.study))
+        for candidate in [b for s in layout.spellings(study) for b in layout.blocks_mentioning(s)]:
+            full = layout.expand(candidate.subject)
+            if not full.startswith(ROB):
+                continue
+            text = layout.block_text(candidate)
+            tokens = text.split()
+            for at, token in enumerate(tokens[:-1]):
+                if token == "hs:assessesStudy" and layout.expand(tokens[at + 1].rstrip(";,.")) == study:
+                    return replace(self, name=full.removeprefix(ROB)), candidate
+        return self, None
 
 
 _NESTED: dict[str, type] = {"population": Arm, "intervention": Arm, "comparator": Arm, "outcomes": Arm,
@@ -655,6 +843,8 @@ def _build(cls: type, data: dict[str, object]) -> Operation:
     for name, value in data.items():
         if name in _NESTED and isinstance(value, dict):
             value = _build(_NESTED[name], value)
+        elif name == "domains" and isinstance(value, list | tuple):
+            value = tuple(_build(DomainJudgement, d) if isinstance(d, dict) else d for d in value)
         elif name == "interval" and isinstance(value, list | tuple) and len(value) == 2:
             value = (value[0], value[1])
         elif isinstance(value, list):
@@ -668,4 +858,5 @@ def _build(cls: type, data: dict[str, object]) -> Operation:
 
 
 OPERATIONS: dict[str, type[Operation]] = {"study": StudyFacts, "pico": Pico, "concept": NewConcept,
-                                          "claim": Claim, "evidence": EvidenceLine, "result": Result}
+                                          "claim": Claim, "evidence": EvidenceLine, "result": Result,
+                                          "rob": RiskOfBias}

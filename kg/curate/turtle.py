@@ -24,6 +24,8 @@ LINE_GROUPS: tuple[tuple[str, ...], ...] = (
     (PREFIXES["prov"] + "wasAttributedTo", PREFIXES["prov"] + "generatedAtTime"),
 )
 _GROUP_OF = {p: g for g in LINE_GROUPS for p in g}
+# Predicates whose inline nodes each get a line of their own, as the risk-of-bias domains do in the file.
+NODE_PER_LINE = frozenset({PREFIXES["hs"] + "domainJudgement"})
 
 Obj = "rdflib.term.Node | Record"
 
@@ -98,6 +100,17 @@ class Writer:
     def inline(self, record: Record) -> str:
         return "[ " + " ; ".join(self._pairs(record)) + " ]"
 
+    def node_lines(self, node: rdflib.term.Node | Record) -> str:
+        """An inline node with its terms on the first line and each text on a line of its own, as the file
+        writes a risk-of-bias domain."""
+        if not isinstance(node, Record):
+            return self.term(node)
+        pairs = self._pairs(node)
+        split = next((k for k, pair in enumerate(pairs) if '"' in pair), len(pairs))
+        first = "[ " + " ; ".join(pairs[:split])
+        rest = "".join(f" ;\n{INDENT * 2}  {pair}" for pair in pairs[split:])
+        return first + rest + " ]"
+
     def block(self, record: Record) -> str:
         """The record as a top-level block: classes on the subject's line, then one line per predicate group."""
         assert record.subject is not None
@@ -108,6 +121,10 @@ class Writer:
         previous_group: tuple[str, ...] | None = None
         for predicate, objects in record.props:
             text = f"{self.iri(str(predicate))} " + " , ".join(self.term(o) for o in objects)
+            if str(predicate) in NODE_PER_LINE:
+                text = self.iri(str(predicate)) + "".join(
+                    f"\n{INDENT * 2}{self.node_lines(o)}" + (" ," if k < len(objects) - 1 else "")
+                    for k, o in enumerate(objects))
             group = _GROUP_OF.get(str(predicate))
             if group is not None and group == previous_group and lines:
                 lines[-1].append(text)

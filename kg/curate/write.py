@@ -26,6 +26,7 @@ from kg.curate.check import (
     field_messages,
     problem_key,
     scheme_messages,
+    tool_first,
 )
 from kg.curate.diff import unified
 from kg.curate.layout import Edit, Layout
@@ -40,7 +41,7 @@ CURATOR = PREFIXES["hs"] + "Curator"
 
 Mode = TypingLiteral["add", "edit", "save"]
 KEY_FIELD = {"StudyFacts": "study", "Pico": "study", "NewConcept": "name", "Claim": "name",
-             "EvidenceLine": "claim", "Result": "name"}
+             "EvidenceLine": "claim", "Result": "name", "RiskOfBias": "study"}
 
 
 @dataclass
@@ -225,9 +226,9 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
             for extra in op.extra_records():
                 extra.record()
         except FieldError as exc:
-            raise Refusal(_messages_of(op, exc)) from None
+            raise Refusal(tool_first(op, _messages_of(op, exc), sources, context)) from None
         if messages:
-            raise Refusal(messages)
+            raise Refusal(tool_first(op, messages, sources, context))
     before: list[str] = []
     written: list[str] = []
     built: list[ox.Store | None] = []
