@@ -65,7 +65,7 @@ def test_an_edit_replaces_the_block_in_section_8_and_the_build_rates_the_claims_
     assert written.count("rob:lee2019 a hs:Quadas2Assessment") == 1 and text.count("rob:lee2019 ") == 1
     assert "hs:robDomain hs:QuadasPatientSelection ; hs:judgement hs:LowRisk ; hs:applicability hs:HighConcern ;" \
         in written
-    assert 'prov:wasAttributedTo "Test Curator"' in written
+    assert 'prov:wasAttributedTo [ a hs:Curator ; rdfs:label "Test Curator" ]' in written
     graph = cur.graph()
     assert {r["domain"]: r["judgement"] for r in graph.select(JUDGEMENTS)} == {
         "patient selection": "low", "index test": "low", "reference standard": "low", "flow and timing": "low"}
