@@ -1,13 +1,17 @@
-"""Shared fixtures: the real graph (built once per session), paths to test resources, and the browser's launch."""
+"""Shared fixtures: the real graph (built once per session), a writable copy of data/, paths to test resources,
+and the browser's launch."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kg import KnowledgeGraph, load
+from kg.ingest.build import DataSources
+from kg.model import paths
 from tests.support.browser import chromium_launch_args
 
 RESOURCES = Path(__file__).parent / "resources"
@@ -17,6 +21,14 @@ RESOURCES = Path(__file__).parent / "resources"
 def real_kg() -> KnowledgeGraph:
     """The graph built from the repository's data/ (the curated data is tested as data)."""
     return load()
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> DataSources:
+    """A copy of the curated data/ in the test's own folder, for tests that write to it (a module may override)."""
+    for name in ("references.bib", "claims.ttl"):
+        shutil.copy(paths.DEFAULT_DATA_DIR / name, tmp_path / name)
+    return DataSources(tmp_path / "references.bib", tmp_path / "claims.ttl")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,18 +26,10 @@ from kg.curate import (
 from kg.curate.layout import Layout
 from kg.curate.operations import from_dict
 from kg.ingest.build import DataSources
-from kg.model import paths
 from kg.quality.validate import validate
 
 HS = "https://w3id.org/hipspine/vocab#"
 CURATOR = "Test Curator"
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> DataSources:
-    for name in ("references.bib", "claims.ttl"):
-        shutil.copy(paths.DEFAULT_DATA_DIR / name, tmp_path / name)
-    return DataSources(tmp_path / "references.bib", tmp_path / "claims.ttl")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ a judgement off the tool's scale: the file byte-identical, the reason keyed to i
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from kg.curate import Curation, DomainJudgement, Refusal, RiskOfBias
 from kg.curate.layout import Layout
 from kg.curate.operations import from_dict
 from kg.ingest.build import DataSources
-from kg.model import paths
 
 CURATOR = "Test Curator"
 ROB = "https://w3id.org/hipspine/id/rob/"
@@ -21,13 +19,6 @@ CLAIM = "https://w3id.org/hipspine/id/claim/"
 CERTAINTY = "SELECT ?claim ?level WHERE { ?claim hs:certainty/hs:certaintyLevel/rdfs:label ?level }"
 JUDGEMENTS = """SELECT ?domain ?judgement WHERE { ?rob hs:assessesStudy/hs:bibKey "lee2019accuracy" ;
     hs:domainJudgement [ hs:robDomain/rdfs:label ?domain ; hs:judgement/rdfs:label ?judgement ] }"""
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> DataSources:
-    for name in ("references.bib", "claims.ttl"):
-        shutil.copy(paths.DEFAULT_DATA_DIR / name, tmp_path / name)
-    return DataSources(tmp_path / "references.bib", tmp_path / "claims.ttl")
 
 
 @pytest.fixture

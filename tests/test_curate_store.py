@@ -2,7 +2,6 @@
 for embedded stores and for a persistent one, which is then reopened without rebuilding."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,15 +11,7 @@ from kg import load
 from kg.curate import Applied, Arm, Claim, Curation, EvidenceLine, NewConcept, Pico, Result, StudyFacts
 from kg.curate.store import apply_delta, delta, update_persistent
 from kg.ingest.build import DataSources, assemble
-from kg.model import paths
 from kg.store.persistent import read_manifest
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> DataSources:
-    for name in ("references.bib", "claims.ttl"):
-        shutil.copy(paths.DEFAULT_DATA_DIR / name, tmp_path / name)
-    return DataSources(tmp_path / "references.bib", tmp_path / "claims.ttl")
 
 
 def triples(store: ox.Store) -> set[ox.Triple]:

@@ -219,15 +219,7 @@ def run_public(kg: KnowledgeGraph, name: str, params: Mapping[str, str | None] |
     found = {q.name: q for q in public_queries()}
     if name not in found:
         raise UnknownQueryError(f"no public query named '{name}'; known: {', '.join(sorted(found))}")
-    query = found[name]
-    result = kg.execute(query.text, bind_params(query, params))
-    if not isinstance(result, ox.QuerySolutions):
-        raise QueryDefinitionError(f"{name}: a public query must be a SELECT query")
-    got = [v.value for v in result.variables]
-    if set(got) != set(query.columns):
-        raise QueryDefinitionError(f"{name}: the header declares columns {', '.join(query.columns)} "
-                                   f"but the query selects {', '.join(got)}")
-    return solutions_frame(result, list(query.columns))
+    return run_query(kg, found[name], params)
 
 
 # ----------------------------------------------------------------------------------------- parameters
@@ -296,13 +288,17 @@ def _bind_work(name: str, value: str) -> dict[str, Any]:
 def run_named(kg: KnowledgeGraph, name: str, params: Mapping[str, str | None] | None = None) -> pd.DataFrame:
     """Run the named query with `params` (strings, as typed on the command line) and return a DataFrame
     whose columns are the query's declared columns, in the declared order."""
-    query = get_query(name)
+    return run_query(kg, get_query(name), params)
+
+
+def run_query(kg: KnowledgeGraph, query: NamedQuery, params: Mapping[str, str | None] | None = None) -> pd.DataFrame:
+    """Run a loaded query file with `params` bound; a DataFrame with its declared columns, in declared order."""
     result = kg.execute(query.text, bind_params(query, params))
     if not isinstance(result, ox.QuerySolutions):
-        raise QueryDefinitionError(f"{name}: a named query must be a SELECT query")
+        raise QueryDefinitionError(f"{query.name}: a named query must be a SELECT query")
     got = [v.value for v in result.variables]
     if set(got) != set(query.columns):
-        raise QueryDefinitionError(f"{name}: the header declares columns {', '.join(query.columns)} "
+        raise QueryDefinitionError(f"{query.name}: the header declares columns {', '.join(query.columns)} "
                                    f"but the query selects {', '.join(got)}")
     return solutions_frame(result, list(query.columns))
 
