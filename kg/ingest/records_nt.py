@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from kg.ingest.bibtex import (
     DATE_PATTERN,
+    ENTRY_CLASSES,
     ISO_DATE,
     PMCID_PATTERN,
     PMID_PATTERN,
@@ -42,6 +43,7 @@ T_CREATOR, T_CONTRIBUTOR, T_PUBLISHER, T_DESCRIPTION = (f"<{DCT}creator>", f"<{D
 T_FIRST, T_REST, T_NIL, T_LABEL = f"<{RDF}first>", f"<{RDF}rest>", f"<{RDF}nil>", "<http://www.w3.org/2000/01/rdf-schema#label>"
 T_PART_OF, T_AUTHOR_LIST = f"<{FRBR.partOf}>", f"<{BIBO.authorList}>"
 T_JOURNAL, T_ARTICLE, T_WEB = f"<{FABIO.Journal}>", f"<{FABIO.JournalArticle}>", f"<{FABIO.WebContent}>"
+T_CLASSES = {entry_type: f"<{cls}>" for entry_type, cls in ENTRY_CLASSES.items()}
 T_SOURCE, T_BIBKEY, T_ONLINE = f"<{HS.SourceArticle}>", f"<{HS.bibKey}>", f"<{HS.onlineDate}>"
 T_STATUS, T_UNVERIFIED, T_NOTE = f"<{HS.verificationStatus}>", f"<{HS.unverifiedField}>", f"<{HS.verificationNote}>"
 T_VOLUME, T_ISSUE, T_RANGE = f"<{PRISM.volume}>", f"<{PRISM.issueIdentifier}>", f"<{PRISM.pageRange}>"
@@ -123,7 +125,7 @@ def _work_ntriples(r: BibRecord, add: Callable[[str], object], iris: Mapping[str
     if r.entry_type == "online":
         add(f"{s} {A} {T_SOURCE} .\n{s} {A} {T_WEB} .\n")
     else:
-        add(f"{s} {A} {T_ARTICLE} .\n")
+        add(f"{s} {A} {T_CLASSES.get(r.entry_type, T_ARTICLE)} .\n")
     add(f"{s} {T_BIBKEY} {_lit(r.key)} .\n")
     if f.get("title"):
         add(f"{s} {T_TITLE} {_lit(f['title'])} .\n")
