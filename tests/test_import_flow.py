@@ -2,7 +2,8 @@
 installed `kg`, as subprocesses), `kg build`, `kg validate` (warnings only), `kg prisma` with the counts the import
 log holds; then the app on that directory lists the new records on the Screening page and draws the PRISMA
 diagram on the Overview; including one and excluding one with a reason changes those two entries of
-references.bib only, and the diagram follows."""
+references.bib only, and the diagram follows. With a persistent store, the load after `kg import` updates the
+store incrementally and the app sees the imported records."""
 from __future__ import annotations
 
 import base64
@@ -17,7 +18,9 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
+from kg import load
 from kg.ingest.bibtex import parse_bib
+from kg.store.persistent import read_manifest
 from tests.support.apptest import ok, open_page, plain
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,9 +34,13 @@ def kg(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(KG), *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
 
 
-def imported_library(root: Path) -> Path:
-    """root/data: a copy of data/ with the three exports imported from root/exports (named as a user gives them)."""
+def imported_library(root: Path, store: Path | None = None) -> Path:
+    """root/data: a copy of data/ with the three exports imported from root/exports (named as a user gives them);
+    with `store`, a persistent store is built from the copy first (`kg --store STORE build`)."""
     shutil.copytree(REPO / "data", root / "data")
+    if store is not None:
+        built = kg("--store", str(store), "build", "--data", str(root / "data"), cwd=root)
+        assert built.returncode == 0, built.stderr
     (root / "exports").mkdir()
     for name in EXPORTS:
         shutil.copy(REPO / "tests" / "resources" / "import" / name, root / "exports" / name)
@@ -149,3 +156,29 @@ def test_app_screens_the_imported_records_and_the_diagram_follows(app_library: P
     printed = counts(kg("prisma", "--data", str(app_library), cwd=app_library).stdout)
     assert (printed["Records screened"], printed["Records excluded"], printed["Studies included in review"]) == (
         CURATED + 2, 1, CURATED + 1)
+
+
+def test_a_persistent_store_takes_the_import_incrementally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    library = imported_library(tmp_path, store)
+    graph = load(library, store_path=store)
+    assert graph.build is None  # no rebuild: the store was updated in place
+    assert read_manifest(store)["updated"] == {"added": 2, "changed": 0}  # type: ignore[index]
+    rows = graph.select("SELECT ?key ?status WHERE { ?p hs:bibKey ?key ; hs:importSource ?source ; "
+                        "hs:screeningStatus/rdfs:label ?status }")
+    assert {(str(r["key"]), str(r["status"])) for r in rows} == {(CHAPTER, "to screen"), (SCRIPT, "to screen")}
+    assert graph.select("SELECT ?p WHERE { ?p hs:bibKey ?key ; a fabio:BookChapter }", {"key": CHAPTER})
+    assert {str(q.triple) for q in graph.snapshot()} == {str(q.triple) for q in load(library).snapshot()}
+    # The app on that store (KG_STORE) lists them without a rebuild.
+    monkeypatch.setenv("KG_DATA_DIR", str(library))
+    monkeypatch.setenv("KG_STORE", str(store))
+    monkeypatch.delenv("KG_SPARQL_ENDPOINT", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = open_page("screening")
+        assert {m.label: m.value for m in at.metric}["To screen"] == "2"
+        assert "A Book Chapter Record for the Tests" in plain(" ".join(m.value for m in at.markdown))
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
