@@ -182,3 +182,38 @@ def test_a_persistent_store_takes_the_import_incrementally(tmp_path: Path, monke
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+ONE_KEYWORD_RIS = """TY  - JOUR
+AU  - Tester, Ann
+TI  - A record for the tests with one keyword that holds a comma
+T2  - Fixture Journal
+PY  - 2022
+KW  - pain, referred
+ER  -{SPACE}
+""".replace("{SPACE}", " ")
+
+
+def test_keywords_and_mesh_reach_the_graph_as_imported(tmp_path: Path) -> None:
+    """What the importer writes ('; '-joined keywords and MeSH headings) is what the build reads back, one by one."""
+    for name in ("references.bib", "claims.ttl"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "one-keyword.ris").write_text(ONE_KEYWORD_RIS, encoding="utf-8")
+    nbib = REPO / "tests" / "resources" / "import" / "pubmed.nbib"
+    result = kg("import", str(nbib), "one-keyword.ris", "--data", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    graph = load(tmp_path)
+
+    def values(key: str, prop: str) -> set[str]:
+        rows = graph.select(f"SELECT ?v WHERE {{ ?p hs:bibKey ?key ; {prop} ?v }}", {"key": key})
+        return {str(r["v"]) for r in rows}
+
+    records = nbib.read_text(encoding="utf-8").split("\nPMID- ")
+    first = records[0]
+    headings = {line[6:].strip() for line in first.splitlines() if line.startswith("MH  - ")}
+    keywords = {line[6:].strip() for line in first.splitlines() if line.startswith("OT  - ")}
+    assert values("prather2017hip", "hs:meshHeading") == headings
+    subjects = values("prather2017hip", "dcterms:subject")
+    assert keywords <= subjects and "http://id.nlm.nih.gov/mesh/D017116" in subjects  # Low Back Pain/*diagnosis
+    tester = next(r.key for r in parse_bib(tmp_path / "references.bib") if r.fields.get("import-format") == "ris")
+    assert values(tester, "dcterms:subject") == {"pain, referred"}

@@ -189,7 +189,7 @@ def _review_ntriples(r: BibRecord, s: str, add: Callable[[str], object], iris: M
     f = r.fields
     if f.get("abstract"):
         add(f"{s} {T_ABSTRACT} {_lit(f['abstract'])} .\n")
-    for keyword in split_keywords(f.get("keywords", "")):
+    for keyword in split_keywords(f.get("keywords", ""), imported="import-format" in f):
         add(f"{s} {T_SUBJECT} {_lit(keyword)} .\n")
     for heading in split_headings(f.get("mesh", "")):
         descriptor = descriptor_iri(heading)
