@@ -19,6 +19,7 @@ import pytest
 import streamlit as st
 
 from kg import load
+from kg.ingest.bib_edit import resolve_duplicate
 from kg.ingest.bibtex import parse_bib
 from kg.store.persistent import read_manifest
 from tests.support.apptest import ok, open_page, plain
@@ -217,3 +218,27 @@ def test_keywords_and_mesh_reach_the_graph_as_imported(tmp_path: Path) -> None:
     assert keywords <= subjects and "http://id.nlm.nih.gov/mesh/D017116" in subjects  # Low Back Pain/*diagnosis
     tester = next(r.key for r in parse_bib(tmp_path / "references.bib") if r.fields.get("import-format") == "ris")
     assert values(tester, "dcterms:subject") == {"pain, referred"}
+
+
+def test_every_record_read_is_accounted_for(tmp_path: Path) -> None:
+    """A partly unreadable export with probable duplicates, then a duplicate decision: identified = removed before
+    screening + screened + awaiting, at each step, and each count is the log's."""
+    library = imported_library(tmp_path)
+    shutil.copy(REPO / "tests" / "resources" / "import" / "endnote.ris", tmp_path / "exports" / "endnote.ris")
+    result = kg("import", "endnote.ris", "--data", "../data", cwd=tmp_path / "exports")
+    assert result.returncode == 1 and "endnote.ris:17: record 2" in result.stdout  # named; the rest imported
+    run = log(library)[-1]
+    assert (run["records"], len(run["added"]), len(run["possible_duplicates"]), len(run["unreadable"])) == (  # type: ignore[arg-type]
+        3, 2, 2, 1)
+
+    def balanced() -> dict[str, int]:
+        shown = counts(kg("prisma", "--data", str(library), cwd=library).stdout)
+        assert shown["Records identified"] == (shown["Duplicate records"] + shown["Records that could not be read"]
+                                               + shown["Records screened"] + shown["Records awaiting screening"])
+        return shown
+
+    shown = balanced()
+    assert (shown["Records that could not be read"], shown["possible duplicates to review"]) == (1, 2)
+    resolve_duplicate(library / "references.bib", run["added"][0], same=True)  # type: ignore[index]
+    shown = balanced()
+    assert (shown["marked on review"], shown["possible duplicates to review"]) == (1, 1)
