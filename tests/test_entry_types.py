@@ -1,6 +1,6 @@
 """Entry types a reference manager exports (chapters, books, conference papers, reports, theses, preprints as
-@misc) build as studies to screen, each typed with its FaBiO class; each type's required fields are checked and
-an entry type the build does not read is an error naming the entry."""
+@misc) build as studies to screen, each typed with its FaBiO class, and the BibTeX export gives the type back;
+each type's required fields are checked and an entry type the build does not read is an error naming the entry."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg import load
+from kg.export.bibtex import to_bibtex
 from kg.ingest.bibtex import ENTRY_CLASSES, check_records, parse_bib
 from kg.model.namespace import FABIO
 
@@ -73,3 +74,14 @@ def test_required_fields_follow_the_type(tmp_path: Path) -> None:
     errors = {(p.record, p.message) for p in check_records(parse_bib(bib)) if p.severity == "error"}
     assert errors == {("nobook", "missing required field 'booktitle'"), ("noyear", "missing required field 'year'"),
                       ("patent2020", "entry type @patent is not used here")}
+
+
+def test_the_export_gives_back_each_entry_type_and_booktitle(library: Path) -> None:
+    exported = library / "exported.bib"
+    exported.write_text(to_bibtex(load(library)), encoding="utf-8")
+    records = {r.key: r for r in parse_bib(exported)}
+    assert {key: r.entry_type for key, r in records.items()} == {
+        "chapter2019": "incollection", "book2018": "book", "paper2020": "inproceedings", "report2017": "report",
+        "thesis2016": "phdthesis", "preprint2021": "misc"}  # @techreport comes back as its synonym @report
+    assert records["chapter2019"].fields["booktitle"] == "A book"
+    assert [p for p in check_records(list(records.values())) if p.severity == "error"] == []

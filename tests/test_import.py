@@ -234,7 +234,7 @@ def test_json_report(empty: Path) -> None:
     assert report["added"] == 5 and report["dry_run"] is False
     ris, nbib = report["sources"]
     assert LOG_KEYS <= set(ris) and ris["format"] == "ris" and ris["records"] == 3
-    assert ris["unmapped_fields"] == ["address", "booktitle", "month", "publisher"]
+    assert ris["unmapped_fields"] == ["address", "month", "publisher"]
     assert ris["dropped_fields"] == ["DP", "L1", "Y2"]
     assert not any("kg build reads only" in note for note in ris["notes"])  # a chapter builds as a study
     assert nbib["duplicates"][0]["matched"] == "prather2017hip"

@@ -33,7 +33,8 @@ YEAR_PATTERN = re.compile(r"^\d{4}$")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Fields shown to people: LaTeX is decoded on reading and written back on export (kg.export.bibtex).
-LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "organization", "note", "abstract", "keywords"})
+LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "booktitle", "organization", "note", "abstract",
+                          "keywords"})
 VERIFICATION = {"verified": HS.Verified, "partly": HS.PartlyVerified, "unverified": HS.Unverified}
 # The FaBiO class of each entry type the build reads (every class below is a fabio:Expression in FaBiO 2.x:
 # a report is fabio:ReportDocument, since fabio:Report is the work it realises). Every type but @online is a
@@ -50,7 +51,7 @@ ENTRY_TYPES = frozenset(ENTRY_CLASSES)
 MAX_FIELD_CHARS = 1_000_000
 KNOWN_FIELDS = frozenset(
     {
-        "author", "contributor", "title", "journal", "shortjournal", "year", "onlinedate", "updated", "volume",
+        "author", "contributor", "title", "journal", "shortjournal", "booktitle", "year", "onlinedate", "updated", "volume",
         "number", "pages", "doi", "pmid", "pmcid", "url", "organization", "note", "verification", "unverified",
         "verificationnote",
         # What reference managers and PubMed exports carry, and what `kg import` and screening write.

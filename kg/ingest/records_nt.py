@@ -48,6 +48,7 @@ T_SOURCE, T_BIBKEY, T_ONLINE = f"<{HS.SourceArticle}>", f"<{HS.bibKey}>", f"<{HS
 T_STATUS, T_UNVERIFIED, T_NOTE = f"<{HS.verificationStatus}>", f"<{HS.unverifiedField}>", f"<{HS.verificationNote}>"
 T_VOLUME, T_ISSUE, T_RANGE = f"<{PRISM.volume}>", f"<{PRISM.issueIdentifier}>", f"<{PRISM.pageRange}>"
 T_START, T_END, T_DOI = f"<{PRISM.startingPage}>", f"<{PRISM.endingPage}>", f"<{PRISM.doi}>"
+T_PUBLICATION = f"<{PRISM.publicationName}>"
 T_PMID, T_PMCID, T_URL = f"<{FABIO.hasPubMedId}>", f"<{FABIO.hasPubMedCentralId}>", f"<{FABIO.hasURL}>"
 DATE_KINDS = {4: "gYear", 7: "gYearMonth", 10: "date"}
 T_ABSTRACT, T_SUBJECT, T_LANGUAGE = f"<{DCT}abstract>", f"<{DCT}subject>", f"<{DCT}language>"
@@ -136,6 +137,8 @@ def _work_ntriples(r: BibRecord, add: Callable[[str], object], iris: Mapping[str
             add(f"{s} {prop} {_lit(f[field_name], DATE_KINDS[len(f[field_name])])} .\n")
     if f.get("journal"):
         add(f"{s} {T_PART_OF} <{_J}{slug(f['journal'])}> .\n")
+    if f.get("booktitle"):  # the book or proceedings a chapter or paper is in, as its title (no node of its own)
+        add(f"{s} {T_PUBLICATION} {_lit(f['booktitle'])} .\n")
     for field_name, prop in (("volume", T_VOLUME), ("number", T_ISSUE)):
         if f.get(field_name):
             add(f"{s} {prop} {_lit(f[field_name])} .\n")
