@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from bibtexparser.model import Block, Entry, Field, ImplicitComment
 
-from kg.ingest.bibtex import LATEX_FIELDS
+from kg.ingest.bibtex import ENTRY_CLASSES, LATEX_FIELDS
 from kg.ingest.bibtex_text import bibtex_name, latex, write_blocks
 from kg.query.named import internal_query
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 HEADER = "% Exported from the hip-spine evidence graph by `kg export --format bib`."
 # BibTeX fields in the order they are written (the order data/references.bib uses).
-FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "organization", "year", "updated",
+FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "booktitle", "organization", "year", "updated",
                "volume", "number", "pages", "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verification",
                "unverified", "verificationnote", "abstract", "keywords", "mesh", "language", "issn", "screening",
                "screening-reason", "import-source", "import-format", "import-date", "possible-duplicate-of",
@@ -30,6 +30,9 @@ FIELD_ORDER = ("author", "contributor", "title", "journal", "shortjournal", "org
 LIST_FIELDS = ("keywords", "mesh")
 NAME_FIELDS = ("author", "contributor")
 VERIFICATION = {"Verified": "verified", "PartlyVerified": "partly", "Unverified": "unverified"}
+# A study's entry type from its FaBiO class (the first type the build reads as that class: @incollection for a
+# chapter, @inproceedings for a conference paper, @report ...); a journal article is @article.
+ENTRY_TYPE = {str(cls): entry_type for entry_type, cls in reversed(ENTRY_CLASSES.items())}
 
 
 def _write(blocks: list[Block]) -> str:
@@ -47,7 +50,8 @@ def _text(value: object) -> str | None:
 
 
 def to_bibtex(kg: KnowledgeGraph) -> str:
-    """The graph's works as BibTeX: @article for studies, @online for source articles, sorted by key."""
+    """The graph's works as BibTeX: studies as their entry type (@article, @incollection ...), @online for source
+    articles, sorted by key."""
     return _write([ImplicitComment(HEADER), *_entries(kg)])
 
 
@@ -83,7 +87,7 @@ def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]],
         fields[name] = "; ".join(values) if name in LIST_FIELDS else values[0]
         if name in LATEX_FIELDS:
             fields[name] = latex(fields[name])
-    for name in ("title", "journal", "shortjournal", "organization", "year", "updated", "volume", "number",
+    for name in ("title", "journal", "shortjournal", "booktitle", "organization", "year", "updated", "volume", "number",
                  "onlinedate", "doi", "pmid", "pmcid", "url", "note", "verificationnote"):
         if row[name] is not None:
             value = str(row[name])
@@ -99,5 +103,5 @@ def _entry(row: dict[str, object], people: dict[str, list[dict[str, object]]],
         listed = sorted(str(row["unverified"]).split(","),
                         key=lambda f: (FIELD_ORDER.index(f) if f in FIELD_ORDER else len(FIELD_ORDER), f))
         fields["unverified"] = ", ".join(listed)
-    entry_type = "online" if row["online"] else "article"
+    entry_type = "online" if row["online"] else ENTRY_TYPE.get(str(row["class"]), "article")
     return Entry(entry_type, str(row["key"]), [Field(name, fields[name]) for name in FIELD_ORDER if name in fields])

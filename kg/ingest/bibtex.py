@@ -24,7 +24,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
 
 from kg.ingest.errors import CONTROL_CHARACTER, InputError, Problem, closest_hint, display_path
 from kg.ingest.latex import decode_latex
-from kg.model.namespace import DOI, HS, WORK
+from kg.model.namespace import DOI, FABIO, HS, WORK
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/[^\s\"<>{}|\\^`]+$")
 PMID_PATTERN = re.compile(r"^\d{1,9}$")
@@ -33,13 +33,25 @@ YEAR_PATTERN = re.compile(r"^\d{4}$")
 DATE_PATTERN = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Fields shown to people: LaTeX is decoded on reading and written back on export (kg.export.bibtex).
-LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "organization", "note", "abstract", "keywords"})
+LATEX_FIELDS = frozenset({"title", "author", "contributor", "journal", "booktitle", "organization", "note", "abstract",
+                          "keywords"})
 VERIFICATION = {"verified": HS.Verified, "partly": HS.PartlyVerified, "unverified": HS.Unverified}
-ENTRY_TYPES = {"article", "online"}
+# The FaBiO class of each entry type the build reads (every class below is a fabio:Expression in FaBiO 2.x:
+# a report is fabio:ReportDocument, since fabio:Report is the work it realises). Every type but @online is a
+# study to screen: reference managers export chapters, books, conference papers and reports as such.
+ENTRY_CLASSES = {
+    "article": FABIO.JournalArticle, "online": FABIO.WebContent,
+    "incollection": FABIO.BookChapter, "inbook": FABIO.BookChapter, "book": FABIO.Book,
+    "inproceedings": FABIO.ConferencePaper, "conference": FABIO.ConferencePaper,
+    "report": FABIO.ReportDocument, "techreport": FABIO.ReportDocument,
+    "thesis": FABIO.Thesis, "phdthesis": FABIO.DoctoralThesis, "mastersthesis": FABIO.MastersThesis,
+    "unpublished": FABIO.Manuscript, "misc": FABIO.Expression,
+}
+ENTRY_TYPES = frozenset(ENTRY_CLASSES)
 MAX_FIELD_CHARS = 1_000_000
 KNOWN_FIELDS = frozenset(
     {
-        "author", "contributor", "title", "journal", "shortjournal", "year", "onlinedate", "updated", "volume",
+        "author", "contributor", "title", "journal", "shortjournal", "booktitle", "year", "onlinedate", "updated", "volume",
         "number", "pages", "doi", "pmid", "pmcid", "url", "organization", "note", "verification", "unverified",
         "verificationnote",
         # What reference managers and PubMed exports carry, and what `kg import` and screening write.
@@ -48,7 +60,16 @@ KNOWN_FIELDS = frozenset(
     }
 )
 # Project fields such as `verification` are optional: a record without it is unverified (an honest default).
-REQUIRED = {"article": ("author", "title", "journal", "year"), "online": ("title",)}
+# What each type needs to be cited and screened: a title always; a year for anything published; the container of
+# a part (journal, book, proceedings); an author where the type has one by definition (an edited book may not).
+REQUIRED = {
+    "article": ("author", "title", "journal", "year"), "online": ("title",),
+    "incollection": ("author", "title", "booktitle", "year"), "inbook": ("author", "title", "year"),
+    "book": ("title", "year"), "inproceedings": ("author", "title", "year"), "conference": ("author", "title", "year"),
+    "report": ("title", "year"), "techreport": ("title", "year"),
+    "thesis": ("author", "title", "year"), "phdthesis": ("author", "title", "year"),
+    "mastersthesis": ("author", "title", "year"), "unpublished": ("title",), "misc": ("title",),
+}
 SCREENING = ("to screen", "included", "excluded")
 IMPORT_FORMATS = ("bibtex", "ris", "csl-json", "medline", "reference-list")
 DUPLICATE_FIELDS = ("possible-duplicate-of", "duplicate-of")
@@ -302,7 +323,8 @@ def check_records(records: list[BibRecord]) -> list[Problem]:
             problems.append(Problem(r.path, message, line=r.line, record=r.key, prop=prop, fix=fix, severity=severity))
 
         if r.entry_type not in ENTRY_TYPES:
-            add(f"entry type @{r.entry_type} is not used here", fix="use @article for studies, @online for web articles")
+            add(f"entry type @{r.entry_type} is not used here",
+                fix=f"use one of {', '.join('@' + t for t in sorted(ENTRY_TYPES))} (@online for web articles)")
             continue
         for name in REQUIRED[r.entry_type]:
             if not r.fields.get(name):

@@ -43,7 +43,8 @@ def split_headings(value: str) -> list[str]:
     return [item.strip() for item in value.split(";") if item.strip()]
 
 
-def split_keywords(value: str) -> list[str]:
+def split_keywords(value: str, imported: bool = False) -> list[str]:
     """A `keywords` field as its keywords: separated by semicolons (as `kg import` writes them), or by commas
-    when there is no semicolon (as Zotero and JabRef export them)."""
-    return [item.strip() for item in value.split(";" if ";" in value else ",") if item.strip()]
+    when there is no semicolon (as Zotero and JabRef export them). An `imported` entry (one with import-format)
+    was written by `kg import`, so only semicolons separate: its one keyword 'pain, referred' stays one."""
+    return [item.strip() for item in value.split(";" if imported or ";" in value else ",") if item.strip()]

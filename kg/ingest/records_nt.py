@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 
 from kg.ingest.bibtex import (
     DATE_PATTERN,
+    ENTRY_CLASSES,
     ISO_DATE,
     PMCID_PATTERN,
     PMID_PATTERN,
@@ -42,10 +43,12 @@ T_CREATOR, T_CONTRIBUTOR, T_PUBLISHER, T_DESCRIPTION = (f"<{DCT}creator>", f"<{D
 T_FIRST, T_REST, T_NIL, T_LABEL = f"<{RDF}first>", f"<{RDF}rest>", f"<{RDF}nil>", "<http://www.w3.org/2000/01/rdf-schema#label>"
 T_PART_OF, T_AUTHOR_LIST = f"<{FRBR.partOf}>", f"<{BIBO.authorList}>"
 T_JOURNAL, T_ARTICLE, T_WEB = f"<{FABIO.Journal}>", f"<{FABIO.JournalArticle}>", f"<{FABIO.WebContent}>"
+T_CLASSES = {entry_type: f"<{cls}>" for entry_type, cls in ENTRY_CLASSES.items()}
 T_SOURCE, T_BIBKEY, T_ONLINE = f"<{HS.SourceArticle}>", f"<{HS.bibKey}>", f"<{HS.onlineDate}>"
 T_STATUS, T_UNVERIFIED, T_NOTE = f"<{HS.verificationStatus}>", f"<{HS.unverifiedField}>", f"<{HS.verificationNote}>"
 T_VOLUME, T_ISSUE, T_RANGE = f"<{PRISM.volume}>", f"<{PRISM.issueIdentifier}>", f"<{PRISM.pageRange}>"
 T_START, T_END, T_DOI = f"<{PRISM.startingPage}>", f"<{PRISM.endingPage}>", f"<{PRISM.doi}>"
+T_PUBLICATION = f"<{PRISM.publicationName}>"
 T_PMID, T_PMCID, T_URL = f"<{FABIO.hasPubMedId}>", f"<{FABIO.hasPubMedCentralId}>", f"<{FABIO.hasURL}>"
 DATE_KINDS = {4: "gYear", 7: "gYearMonth", 10: "date"}
 T_ABSTRACT, T_SUBJECT, T_LANGUAGE = f"<{DCT}abstract>", f"<{DCT}subject>", f"<{DCT}language>"
@@ -123,7 +126,7 @@ def _work_ntriples(r: BibRecord, add: Callable[[str], object], iris: Mapping[str
     if r.entry_type == "online":
         add(f"{s} {A} {T_SOURCE} .\n{s} {A} {T_WEB} .\n")
     else:
-        add(f"{s} {A} {T_ARTICLE} .\n")
+        add(f"{s} {A} {T_CLASSES.get(r.entry_type, T_ARTICLE)} .\n")
     add(f"{s} {T_BIBKEY} {_lit(r.key)} .\n")
     if f.get("title"):
         add(f"{s} {T_TITLE} {_lit(f['title'])} .\n")
@@ -134,6 +137,8 @@ def _work_ntriples(r: BibRecord, add: Callable[[str], object], iris: Mapping[str
             add(f"{s} {prop} {_lit(f[field_name], DATE_KINDS[len(f[field_name])])} .\n")
     if f.get("journal"):
         add(f"{s} {T_PART_OF} <{_J}{slug(f['journal'])}> .\n")
+    if f.get("booktitle"):  # the book or proceedings a chapter or paper is in, as its title (no node of its own)
+        add(f"{s} {T_PUBLICATION} {_lit(f['booktitle'])} .\n")
     for field_name, prop in (("volume", T_VOLUME), ("number", T_ISSUE)):
         if f.get(field_name):
             add(f"{s} {prop} {_lit(f[field_name])} .\n")
@@ -187,7 +192,7 @@ def _review_ntriples(r: BibRecord, s: str, add: Callable[[str], object], iris: M
     f = r.fields
     if f.get("abstract"):
         add(f"{s} {T_ABSTRACT} {_lit(f['abstract'])} .\n")
-    for keyword in split_keywords(f.get("keywords", "")):
+    for keyword in split_keywords(f.get("keywords", ""), imported="import-format" in f):
         add(f"{s} {T_SUBJECT} {_lit(keyword)} .\n")
     for heading in split_headings(f.get("mesh", "")):
         descriptor = descriptor_iri(heading)

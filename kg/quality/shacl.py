@@ -42,7 +42,9 @@ def shape_predicates(shapes: rdflib.Graph) -> set[str] | None:
     if any(True for _ in shapes.subject_objects(SH.sparql)) or any(True for _ in shapes.subject_objects(SH.select)):
         return None
     found = {str(p) for p in ALWAYS_COPIED}
-    todo = [o for prop in (SH.path, *PAIR_CONSTRAINTS) for o in shapes.objects(None, prop)]
+    # A target by predicate (sh:targetSubjectsOf, sh:targetObjectsOf) needs that predicate's triples to find its nodes.
+    todo = [o for prop in (SH.path, *PAIR_CONSTRAINTS, SH.targetSubjectsOf, SH.targetObjectsOf)
+            for o in shapes.objects(None, prop)]
     while todo:  # walk path expressions: inverse, alternative and sequence paths, zero-or-more...
         node = todo.pop()
         if isinstance(node, rdflib.URIRef):
@@ -143,6 +145,8 @@ def _estimated_work(shapes: rdflib.Graph, store: ox.Store, shape: rdflib.term.No
                 for c in shapes.objects(shape, SH.targetClass))
     focus += sum(_count(store.quads_for_pattern(None, ox.NamedNode(str(p)), None, ox.DefaultGraph()))
                  for p in shapes.objects(shape, SH.targetSubjectsOf))
+    focus += sum(_count(store.quads_for_pattern(None, ox.NamedNode(str(p)), None, ox.DefaultGraph()))
+                 for p in shapes.objects(shape, SH.targetObjectsOf))  # an upper bound: objects may repeat
     checks = 1 + sum(1 for _ in shapes.objects(shape, SH.property)) + sum(1 for _ in shapes.predicate_objects(shape))
     return max(focus, 1) * checks
 
