@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -18,6 +18,7 @@ from kg.appraisal import BodyOfEvidence, Certainty, ConceptInfo, Line, Result, R
 from kg.appraisal.model import RESULT_KINDS as KINDS
 from kg.ingest.records_nt import nt_literal
 from kg.model.namespace import HS, PREFIXES
+from kg.query.binding import bind_rows
 from kg.query.named import internal_query
 
 CLAIM_BASE = PREFIXES["claim"]
@@ -33,11 +34,16 @@ DOMAINS = {"start": HS.GradeStart, "risk of bias": HS.GradeRiskOfBias, "inconsis
 STANCES = {str(HS.Supporting): "supports", str(HS.Contradicting): "contradicts", str(HS.Qualifying): "qualifies",
            str(HS._NS) + "Inconclusive": "inconclusive"}
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SKOS_CONCEPT = PREFIXES["skos"] + "Concept"
 
 
-def _rows(store: ox.Store, name: str) -> Iterator[dict[str, Any]]:
-    """The rows of an internal query, each value as a Python string (None where unbound)."""
-    solutions = store.query(internal_query(name).text, prefixes=PREFIXES)
+def _rows(store: ox.Store, name: str, claims: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of an internal query, each value as a Python string (None where unbound); with `claims`, the
+    query's ?claim bound to them (a VALUES table)."""
+    text = internal_query(name).text
+    if claims is not None:
+        text = bind_rows(text, "claim", [ox.NamedNode(c) for c in sorted(claims)])
+    solutions = store.query(text, prefixes=PREFIXES)
     variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     for solution in solutions:  # type: ignore[union-attr]
         # Unpacked by position: looking a solution up by name costs several times more on a large graph.
@@ -75,15 +81,16 @@ def concept_index(store: ox.Store) -> dict[str, ConceptInfo]:
     return {c: ConceptInfo(labels[c], schemes.get(c), frozenset(ancestors[c] | {c})) for c in labels}
 
 
-def bodies(store: ox.Store) -> list[BodyOfEvidence]:
-    """Every claim that an evidence line bears on, with its lines as the rules read them."""
+def bodies(store: ox.Store, claims: Collection[str] | None = None) -> list[BodyOfEvidence]:
+    """Every claim that an evidence line bears on (or only those of `claims`), with its lines as the rules read
+    them."""
     concepts = concept_index(store)
     robs: dict[str, RiskOfBias] = {}
     for r in _rows(store, "appraisal_rob"):
         robs.setdefault(r["study"], RiskOfBias(r["rob"], r["toolLabel"], r["overallLabel"] if r["overall"] else None,
                                                r["reason"] or ""))
     results: dict[str, list[Result]] = defaultdict(list)
-    for r in _rows(store, "appraisal_results"):
+    for r in _rows(store, "appraisal_results", claims):
         value = _float(r["value"])
         if value is None:
             continue
@@ -96,7 +103,7 @@ def bodies(store: ox.Store) -> list[BodyOfEvidence]:
     for r in _rows(store, "appraisal_pico"):
         pico[r["e"]][r["role"]].add(r["concept"])
     lines: dict[str, dict[str, Line]] = defaultdict(dict)
-    for r in _rows(store, "appraisal_lines"):
+    for r in _rows(store, "appraisal_lines", claims):
         if r["e"] in lines[r["claim"]]:
             continue
         key = r["key"] or r["study"].rsplit("/", 1)[-1]
@@ -108,7 +115,7 @@ def bodies(store: ox.Store) -> list[BodyOfEvidence]:
             tuple(sorted(results.get(r["e"], []), key=lambda x: x.iri)),
             {role: frozenset(cs) for role, cs in pico.get(r["e"], {}).items()})
     found = []
-    for r in _rows(store, "appraisal_claims"):
+    for r in _rows(store, "appraisal_claims", claims):
         claim_lines = tuple(sorted(lines.get(r["claim"], {}).values(), key=lambda x: x.evidence))
         found.append(BodyOfEvidence(r["claim"], claim_lines, r["question"], tuple(sorted(_set(r["subjects"]))),
                                     concepts))
@@ -156,21 +163,40 @@ def certainty_ntriples(claim: str, certainty: Certainty) -> list[str]:
     return out
 
 
-def reappraise(store: ox.Store) -> tuple[int, int]:
-    """Drop every certainty in the store and rate the claims again, after a change made to a built store (a curation
-    applied in place, an as-of copy without later studies): a rating must follow the evidence the store now holds.
-    Returns (triples removed, triples added)."""
-    removed = int(next(iter(_rows(store, "appraisal_count")))["n"] or 0)
-    store.update(internal_query("appraisal_clear").text, prefixes=PREFIXES)
-    return removed, appraise(store, count_triples=True)
+def reappraise(store: ox.Store, claims: Collection[str] | None = None) -> tuple[int, int]:
+    """Drop the certainty of every claim (or of `claims`) and rate them again, after a change made to a built store
+    (a curation applied in place, an as-of copy without later studies): a rating must follow the evidence the store
+    now holds. Returns (triples removed, triples added)."""
+    removed = int(next(iter(_rows(store, "appraisal_count", claims)))["n"] or 0)
+    clear = internal_query("appraisal_clear").text
+    if claims is not None:
+        clear = bind_rows(clear, "claim", [ox.NamedNode(c) for c in sorted(claims)])
+    store.update(clear, prefixes=PREFIXES)
+    return removed, appraise(store, claims, count_triples=True)
 
 
-def appraise(store: ox.Store, *, count_triples: bool = False) -> int:
-    """Rate every claim with evidence and write the certainties into the store; returns how many were written
-    (claims, or with `count_triples` the triples written)."""
+def affected_claims(store: ox.Store, touched: Collection[str]) -> set[str] | None:
+    """The claims whose certainty a change touching the IRIs `touched` can move; None (all) when a concept changed,
+    since a concept's place in the hierarchy reaches every claim that uses it."""
+    if not touched:
+        return set()
+    nodes = [ox.NamedNode(x) for x in sorted(touched)]
+    concept = ox.NamedNode(str(SKOS_CONCEPT))
+    if any(next(store.quads_for_pattern(n, RDF_TYPE, concept), None) is not None for n in nodes):
+        return None
+    text = bind_rows(internal_query("appraisal_affected").text, "x", nodes)
+    solutions = store.query(text, prefixes=PREFIXES)
+    return {s["claim"].value for s in solutions}  # type: ignore[union-attr]
+
+
+def appraise(store: ox.Store, claims: Collection[str] | None = None, *, count_triples: bool = False) -> int:
+    """Rate every claim with evidence (or only `claims`) and write the certainties into the store; returns how
+    many were written (claims, or with `count_triples` the triples written)."""
     lines: list[str] = []
     written = 0
-    for body in bodies(store):
+    if claims is not None and not claims:
+        return 0
+    for body in bodies(store, claims):
         certainty = rate_certainty(body)
         if certainty is not None:
             lines += certainty_ntriples(body.claim, certainty)
