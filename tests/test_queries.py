@@ -427,3 +427,10 @@ if __name__ == "__main__" and "--regenerate" in sys.argv:
     for query_name in QUERY_NAMES:
         (EXPECTED / f"{query_name}.csv").write_text(normalised_csv(run_named(graph, query_name)), encoding="utf-8")
         print(f"wrote {EXPECTED / query_name}.csv")
+
+
+def test_study_results_lists_figures_with_the_comparison_p_value_on_each_arm(real_kg: KnowledgeGraph) -> None:
+    """A between-group comparison is not a figure of its own; its p-value shows on both arms it compares."""
+    frame = run_named(real_kg, "study_results", {"study": "barry2017early"})
+    assert frame["value"].notna().all() and len(frame) == 4
+    assert sorted(frame["p_value"]) == ["= 0.008", "= 0.008", "= 0.04", "= 0.04"]

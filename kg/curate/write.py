@@ -3,7 +3,7 @@
 The plan runs inside kg.ingest.files.update_text, on the file as it is at that moment and under its lock: a
 change another writer made meanwhile is kept (the operation is re-applied on top of it), and an edit or delete
 whose record has gone is refused. A refused change raises before anything is written, so the file stays
-byte-identical. Each changed record carries `prov:wasAttributedTo` (the curator's name) and
+byte-identical. Each changed record carries `prov:wasAttributedTo` an inline hs:Curator node (the curator's name) and
 `prov:generatedAtTime` (an xsd:dateTime).
 """
 from __future__ import annotations
