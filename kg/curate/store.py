@@ -97,13 +97,32 @@ def apply_delta(store: ox.Store, change: StoreDelta, iris: list[str]) -> tuple[i
     for t in removed:
         store.remove(ox.Quad(t.subject, t.predicate, t.object, DG))
     store.extend([ox.Quad(t.subject, t.predicate, t.object, DG) for t in change.added])
-    # A triple the build derives from several records (a paper's link to a PICO frame two lines share) may have
-    # left with the changed record: derive again over the whole store, as the build does (its inserts are idempotent).
-    store.update(internal_query("build_derivations").text, prefixes=PREFIXES)
+    _rederive(store, change)
     # Only the claims the change can move are rated again: on a 100k-paper store all of them take seconds.
     touched = {term.value for t in change.removed | change.added for term in (t.subject, t.object)
                if isinstance(term, ox.NamedNode)}
     return reappraise(store, affected_claims(store, touched))
+
+
+def _rederive(store: ox.Store, change: StoreDelta) -> None:
+    """Derive again around the change what the build derives across records: a triple that needs the changed record
+    and another one (a new result is about its line's PICO frame), or one the delta removed that another record
+    still implies (a paper's link to a frame two lines share). The derivations run on the change's neighbourhood
+    (the records it touches and those pointing at them, concepts left out), not on the whole store, and what they
+    add there is added to the store (the build's inserts are idempotent)."""
+    skip = (PREFIXES["c"], PREFIXES["hs"], PREFIXES["obo"], "http://www.w3.org/")
+    seeds = {term for t in change.removed | change.added for term in (t.subject, t.object)
+             if isinstance(term, ox.NamedNode) and not term.value.startswith(skip)}
+    nodes = set(seeds)
+    for node in seeds:
+        nodes.update(q.subject for q in store.quads_for_pattern(None, None, node, DG) if isinstance(q.subject, ox.NamedNode))
+    part = ox.Store()
+    for node in nodes:
+        part.extend(list(store.quads_for_pattern(node, None, None, DG)))
+    part.extend([ox.Quad(t.subject, t.predicate, t.object, DG) for t in _ontology_triples()])
+    before = {q.triple for q in part}
+    part.update(internal_query("build_derivations").text, prefixes=PREFIXES)
+    store.extend([q for q in part if q.triple not in before])
 
 
 def _still_derived(store: ox.Store, t: ox.Triple, own: set[ox.NamedNode]) -> bool:
