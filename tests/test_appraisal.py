@@ -13,7 +13,6 @@ from rdflib import URIRef
 from kg import KnowledgeGraph, load
 from kg.appraisal import (
     BodyOfEvidence,
-    ConceptInfo,
     Estimate,
     Line,
     Result,
@@ -27,6 +26,7 @@ from kg.appraisal.direction import sign_test
 from kg.appraisal.grade import design_kind, events_ois, i_squared
 from kg.ingest.appraise import bodies
 from kg.ingest.build import DataSources, assemble
+from tests.support.concepts import concept
 
 RESOURCES = Path(__file__).parent / "resources"
 C = "https://w3id.org/hipspine/concept/"
@@ -178,10 +178,6 @@ def test_the_certainty_of_some_claims(real_bodies: list[BodyOfEvidence]) -> None
 
 
 # --------------------------------------------------------------------------- the rules, without a graph
-
-def concept(slug: str, label: str, scheme: str, *broader: str) -> tuple[str, ConceptInfo]:
-    return C + slug, ConceptInfo(label, C + scheme, frozenset({C + slug, *(C + b for b in broader)}))
-
 
 CONCEPTS = dict([
     concept("hip-surgery", "hip surgery", "interventions"),

@@ -26,9 +26,9 @@ from kg.analysis.evidence.model import (
     UnverifiedFieldRow,
 )
 from kg.analysis.evidence.resolve import suggestions
-from kg.appraisal.model import ConceptInfo
 from kg.model.vocab import LEVEL_LABELS
 from kg.render.text import render_disagreement, render_summary
+from tests.support.concepts import concept
 
 RESOURCES = Path(__file__).parent / "resources"
 CLAIM = "https://w3id.org/hipspine/id/claim/"
@@ -245,10 +245,6 @@ def test_the_mini_fixture_summaries() -> None:
 
 C = "https://w3id.org/hipspine/concept/"
 HS = "https://w3id.org/hipspine/vocab#"
-
-
-def concept(slug: str, label: str, scheme: str, *broader: str) -> tuple[str, ConceptInfo]:
-    return C + slug, ConceptInfo(label, C + scheme, frozenset({C + slug, *(C + b for b in broader)}))
 
 
 CONCEPTS = dict([
