@@ -37,12 +37,13 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SKOS_CONCEPT = PREFIXES["skos"] + "Concept"
 
 
-def _rows(store: ox.Store, name: str, claims: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
-    """The rows of an internal query, each value as a Python string (None where unbound); with `claims`, the
-    query's ?claim bound to them (a VALUES table)."""
+def _rows(store: ox.Store, name: str, claims: Collection[str] | None = None,
+          var: str = "claim") -> Iterator[dict[str, Any]]:
+    """The rows of an internal query, each value as a Python string (None where unbound); with `claims` (IRIs), the
+    query's ?var (?claim by default) bound to them (a VALUES table)."""
     text = internal_query(name).text
     if claims is not None:
-        text = bind_rows(text, "claim", [ox.NamedNode(c) for c in sorted(claims)])
+        text = bind_rows(text, var, [ox.NamedNode(c) for c in sorted(claims)])
     solutions = store.query(text, prefixes=PREFIXES)
     variables = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     for solution in solutions:  # type: ignore[union-attr]
@@ -85,8 +86,12 @@ def bodies(store: ox.Store, claims: Collection[str] | None = None) -> list[BodyO
     """Every claim that an evidence line bears on (or only those of `claims`), with its lines as the rules read
     them."""
     concepts = concept_index(store)
+    line_rows = list(_rows(store, "appraisal_lines", claims))
+    # Rating some claims only (a change to a large store): read only their lines' studies and frames too.
+    studies = {r["study"] for r in line_rows} if claims is not None else None
+    evidence = {r["e"] for r in line_rows} if claims is not None else None
     robs: dict[str, RiskOfBias] = {}
-    for r in _rows(store, "appraisal_rob"):
+    for r in _rows(store, "appraisal_rob", studies, "study"):
         robs.setdefault(r["study"], RiskOfBias(r["rob"], r["toolLabel"], r["overallLabel"] if r["overall"] else None,
                                                r["reason"] or ""))
     results: dict[str, list[Result]] = defaultdict(list)
@@ -100,10 +105,10 @@ def bodies(store: ox.Store, claims: Collection[str] | None = None) -> list[BodyO
             _float(r["p"]), r["prel"], _set(r["tests"]), _set(r["targets"]), _set(r["refs"]), _set(r["outcomes"]),
             r["observer"], r["group"]))
     pico: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for r in _rows(store, "appraisal_pico"):
+    for r in _rows(store, "appraisal_pico", evidence, "e"):
         pico[r["e"]][r["role"]].add(r["concept"])
     lines: dict[str, dict[str, Line]] = defaultdict(dict)
-    for r in _rows(store, "appraisal_lines", claims):
+    for r in line_rows:
         if r["e"] in lines[r["claim"]]:
             continue
         key = r["key"] or r["study"].rsplit("/", 1)[-1]
