@@ -62,3 +62,28 @@ def test_rows_of_values_match_each_term(real_kg) -> None:
         bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k } UNION {", [ox.Literal("x")])
     with pytest.raises(BindingError):
         bind_rows("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k", ["} UNION { ?s ?p ?o"])  # type: ignore[list-item]
+
+
+def test_rows_bound_in_each_branch_of_a_union(real_kg) -> None:
+    from kg.query.binding import bind_rows_in_branches
+
+    query = ('SELECT ?p WHERE { { ?p hs:bibKey ?k } UNION { ?p dcterms:identifier ?k } '
+             'OPTIONAL { ?p dcterms:title ?t } }')
+    keys = [ox.Literal("lee2019accuracy"), ox.Literal('x" } UNION { ?p ?q ?r } #')]
+    text = bind_rows_in_branches(query, "k", keys)
+    # Each branch of the union starts with the VALUES block; the OPTIONAL group does not.
+    assert text.count("VALUES ?k {") == 2 and "OPTIONAL { ?p" in text and text.index("VALUES") > text.index("{ {")
+    assert [r["p"] for r in real_kg.select(text)] == [r["p"] for r in real_kg.select(bind_rows_of(query, keys))]
+    assert len(real_kg.select(text)) == 1
+    with pytest.raises(BindingError):
+        bind_rows_in_branches("SELECT ?p WHERE { ?p hs:bibKey ?k }", "k", keys)  # no branch to bind into
+    with pytest.raises(BindingError):
+        bind_rows_in_branches("SELECT ?p WHERE { { SELECT ?p WHERE { ?p ?q ?k } } }", "k", keys)  # a subquery
+    with pytest.raises(BindingError):
+        bind_rows_in_branches(query, "k } UNION {", keys)
+
+
+def bind_rows_of(query: str, terms: list[ox.Literal]) -> str:
+    from kg.query.binding import bind_rows
+
+    return bind_rows(query, "k", terms)

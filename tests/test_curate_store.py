@@ -11,6 +11,7 @@ from kg import load
 from kg.curate import Applied, Arm, Claim, Curation, EvidenceLine, NewConcept, Pico, Result, StudyFacts
 from kg.curate.store import apply_delta, delta, update_persistent
 from kg.ingest.build import DataSources, assemble
+from kg.model.namespace import PREFIXES
 from kg.store.persistent import read_manifest
 
 
@@ -59,7 +60,7 @@ CHANGES = {
 def test_the_store_update_equals_a_rebuild(data: DataSources, tmp_path: Path, name: str) -> None:
     applied: Applied = CHANGES[name](Curation("Store Test", data))
     store = built(data, applied.before, tmp_path)
-    change = delta(applied.before, applied.after, applied.records, store)
+    change = delta(applied.before_bytes, applied.after_bytes, applied.records, store)
     assert change.removed or change.added
     apply_delta(store, change, applied.records)
     assert triples(store) == triples(assemble(data).store)
@@ -72,7 +73,7 @@ def test_a_persistent_store_is_updated_in_place_and_reopened_without_a_rebuild(d
     assert first.build is not None  # built once
     del first
     applied = CHANGES["new evidence and claim"](Curation("Store Test", data))
-    update = update_persistent(store_path, data, applied.before, applied.after, applied.records)
+    update = update_persistent(store_path, data, applied.before_bytes, applied.after_bytes, applied.records)
     assert update.updated and update.added > 0 and update.removed == 0
     assert read_manifest(store_path)["curation_updates"] == 1  # type: ignore[index]
     again = load(bib=data.bib, claims=data.claims, store_path=store_path)
@@ -85,7 +86,7 @@ def test_a_stale_persistent_store_is_left_for_a_rebuild(data: DataSources, tmp_p
     load(bib=data.bib, claims=data.claims, store_path=store_path)
     CHANGES["concept"](Curation("Store Test", data))  # a change the store never saw
     applied = CHANGES["result"](Curation("Store Test", data))
-    update = update_persistent(store_path, data, applied.before, applied.after, applied.records)
+    update = update_persistent(store_path, data, applied.before_bytes, applied.after_bytes, applied.records)
     assert not update.updated and "rebuilt" in update.reason
     again = load(bib=data.bib, claims=data.claims, store_path=store_path)
     assert again.build is not None  # rebuilt, as for any other change of the inputs
@@ -134,3 +135,28 @@ def test_checked_against_a_store_a_delete_that_orphans_is_refused(data: DataSour
     with pytest.raises(Refusal) as refused:
         Curation("Local", data, context=assemble(data).store).delete("claim:negative-mri-rules-out")
     assert any("ev:lee2019--negative-mri-rules-out still points at it" in m for m in refused.value.messages["iri"])
+
+
+def test_the_claims_a_change_can_move(real_kg) -> None:
+    """A study moves the claims of its lines, a line its claim, a concept every claim; bound in each branch of
+    the union, the query finds what it finds bound once around it (only faster on a large store)."""
+    from kg.ingest.appraise import affected_claims
+    from kg.model.namespace import expand
+    from kg.query.binding import bind_rows
+    from kg.query.named import internal_query
+
+    store = real_kg.snapshot()
+    claim_of = {r["claim"] for r in real_kg.select(
+        "SELECT ?claim WHERE { ?e hs:evidenceFrom ?s ; hs:evidenceFor ?claim . ?s hs:bibKey 'lee2019accuracy' }")}
+    lee = real_kg.select("SELECT ?s WHERE { ?s hs:bibKey 'lee2019accuracy' }")[0]["s"]
+    assert claim_of and affected_claims(store, {str(lee)}) == {str(c) for c in claim_of}
+    line = expand("ev:annabell2018--mri-detects-labral-tears")
+    assert affected_claims(store, {line}) == {expand("claim:mri-detects-labral-tears")}
+    assert affected_claims(store, {expand("c:mri")}) is None  # a concept reaches every claim that uses it
+    assert affected_claims(store, set()) == set()
+    sample = [str(r["x"]) for r in real_kg.select(
+        "SELECT DISTINCT ?x WHERE { { ?x hs:evidenceFor ?c } UNION { ?x hs:assessesStudy ?s } UNION "
+        "{ ?e hs:hasResult ?x } UNION { ?e hs:pico ?x } }")]
+    around = bind_rows(internal_query("appraisal_affected").text, "x", [ox.NamedNode(x) for x in sorted(sample)])
+    assert len(sample) > 50
+    assert affected_claims(store, sample) == {s["claim"].value for s in store.query(around, prefixes=PREFIXES)}

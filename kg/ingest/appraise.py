@@ -18,7 +18,7 @@ from kg.appraisal import BodyOfEvidence, Certainty, ConceptInfo, Line, Result, R
 from kg.appraisal.model import RESULT_KINDS as KINDS
 from kg.ingest.records_nt import nt_literal
 from kg.model.namespace import HS, PREFIXES
-from kg.query.binding import bind_rows
+from kg.query.binding import bind_rows, bind_rows_in_branches
 from kg.query.named import internal_query
 
 CLAIM_BASE = PREFIXES["claim"]
@@ -189,7 +189,8 @@ def affected_claims(store: ox.Store, touched: Collection[str]) -> set[str] | Non
     concept = ox.NamedNode(str(SKOS_CONCEPT))
     if any(next(store.quads_for_pattern(n, RDF_TYPE, concept), None) is not None for n in nodes):
         return None
-    text = bind_rows(internal_query("appraisal_affected").text, "x", nodes)
+    # Bound in each branch of the union: bound once at the top, the union is evaluated over the whole store first.
+    text = bind_rows_in_branches(internal_query("appraisal_affected").text, "x", nodes)
     solutions = store.query(text, prefixes=PREFIXES)
     return {s["claim"].value for s in solutions}  # type: ignore[union-attr]
 

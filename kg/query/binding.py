@@ -37,6 +37,12 @@ def bind_rows(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal 
     """The query with `VALUES ?name { term1 term2 ... }` at the top of its WHERE group: the pattern is then
     matched once per term (a set of IRIs the caller already holds, such as the claims a view is built around).
     Each term is serialised by pyoxigraph, as in bind_values."""
+    block = _values_block(name, terms)
+    brace = where_brace(sparql)
+    return f"{sparql[:brace + 1]} {block} {sparql[brace + 1:]}"
+
+
+def _values_block(name: str, terms: Iterable[ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
     if not VARIABLE.match(name):
         raise BindingError(f"'{name}' is not a valid SPARQL variable name")
     values = []
@@ -44,8 +50,37 @@ def bind_rows(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal 
         if not isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)):
             raise BindingError(f"not an RDF term: {term!r}")
         values.append(str(term))
+    return f"VALUES ?{name} {{ {' '.join(values)} }}"
+
+
+def bind_rows_in_branches(sparql: str, name: str, terms: Iterable[ox.NamedNode | ox.Literal | ox.BlankNode]) -> str:
+    """The query with `VALUES ?name { ... }` at the top of each group directly inside its WHERE group that is a
+    branch of a UNION (or a group joined to another), for a union whose every branch starts from ?name.
+
+    Oxigraph joins a VALUES block at the top of WHERE with a UNION only after evaluating each branch over the
+    whole store (9 s on a 100k-paper store); inside each branch the evaluation starts from the bound terms."""
+    values = _values_block(name, terms)
     brace = where_brace(sparql)
-    return f"{sparql[:brace + 1]} VALUES ?{name} {{ {' '.join(values)} }} {sparql[brace + 1:]}"
+    depth, branches = 0, []
+    found = [(i, text) for i, text in tokens(sparql) if i >= brace]
+    for n, (i, text) in enumerate(found):
+        if text == "{":
+            depth += 1
+            # A group of the WHERE group's own join or union (not OPTIONAL, MINUS, GRAPH, EXISTS: those read ?name
+            # as the join around them binds it).
+            if depth == 2 and found[n - 1][1].upper() in ("{", "}", "UNION"):
+                if n + 1 < len(found) and found[n + 1][1].upper() == "SELECT":
+                    raise BindingError("a branch of the query is a subquery: values cannot be bound at its top")
+                branches.append(i)
+        elif text == "}":
+            depth -= 1
+            if depth == 0:
+                break
+    if not branches:
+        raise BindingError("the query's WHERE group has no inner groups to bind values into")
+    for i in reversed(branches):
+        sparql = f"{sparql[:i + 1]} {values} {sparql[i + 1:]}"
+    return sparql
 
 
 def bind_table(sparql: str, names: tuple[str, ...], rows: Iterable[tuple[ox.NamedNode | ox.Literal | ox.BlankNode, ...]]) -> str:
