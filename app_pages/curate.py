@@ -155,7 +155,7 @@ def submit(form: str, build: Callable[[], Operation | None], *, mode: str = "add
         if store:  # apply the change to the persistent store instead of rebuilding it on the next load
             from kg.curate.store import update_persistent
 
-            update_persistent(Path(store), curation.sources, applied.before, applied.after, applied.records)
+            update_persistent(Path(store), curation.sources, applied.before_bytes, applied.after_bytes, applied.records)
         if resources.source()[1]:  # a remote store: send it the change's triple difference
             from kg.curate.remote import apply_remote
             from kg.store.remote import RemoteBackend, RemoteError

@@ -70,10 +70,10 @@ def curated(repeat: int) -> None:
                                      unit="percent", section="Abstract (results)", index_test="c:mri",
                                      target_conditions=("c:labral-tear",), interval=(50.0, 70.0)))
             t0 = time.perf_counter()
-            apply_delta(app_store, delta(applied.before, applied.after, applied.records, app_store), applied.records)
+            apply_delta(app_store, delta(applied.before_bytes, applied.after_bytes, applied.records, app_store), applied.records)
             FIGURES.setdefault("_delta", []).append(time.perf_counter() - t0)
             removed = cur.delete("res:bench-result")
-            apply_delta(app_store, delta(removed.before, removed.after, removed.records, app_store), removed.records)
+            apply_delta(app_store, delta(removed.before_bytes, removed.after_bytes, removed.records, app_store), removed.records)
 
         timed("curated: add + delete a result (each checked and written)", change, repeat)
         FIGURES["curated: app store updated in place (apply_delta)"] = round(statistics.median(FIGURES.pop("_delta")), 4)
@@ -118,7 +118,7 @@ def large(papers: int, corpus: Path, store_path: Path, repeat: int) -> None:
                                  section="Abstract (results)", interval=(1.1, 2.9), confidence_level=95))
         t1 = time.perf_counter()
         del ctx, cur
-        update = update_persistent(store_path, data, applied.before, applied.after, applied.records)
+        update = update_persistent(store_path, data, applied.before_bytes, applied.after_bytes, applied.records)
         assert update.updated, update.reason
         t2 = time.perf_counter()
         graph = load(bib=data.bib, claims=data.claims, store_path=store_path)

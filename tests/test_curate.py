@@ -23,6 +23,7 @@ from kg.curate import (
     TwoByTwo,
     history,
 )
+from kg.curate.diff import unified
 from kg.curate.layout import Layout
 from kg.curate.operations import from_dict
 from kg.ingest.build import DataSources
@@ -59,6 +60,27 @@ def result(**overrides: object) -> Result:
                                      reference_standard="c:arthroscopic-findings", target_conditions=("c:labral-tear",))
     fields.update(overrides)
     return Result(**fields)  # type: ignore[arg-type]
+
+
+def test_the_layout_reads_and_edits_bytes_past_characters_of_several_bytes() -> None:
+    """Offsets are byte offsets into the UTF-8 file: a title, a block and an edit after "ó", "≥" and "𝛼" land on
+    the right characters, and the diff made of the edit shows exactly the lines it changed."""
+    text = ("@prefix ex: <http://example.org/> .\n\n" + "#" * 20 + "\n# 1. Études ≥ 2\n" + "#" * 20 + "\n\n"
+            'ex:gómez ex:note "Gómez-Hoyos ≥ 𝛼" ;\n    ex:k ex:b .\n\n' + "#" * 20 + "\n# 2. Après\n" + "#" * 20
+            + "\n\nex:z ex:note \"–\" .\n")
+    layout = Layout(text.encode("utf-8"))
+    assert [s.title for s in layout.sections] == ["Études ≥ 2", "Après"]
+    block = layout.block_of("http://example.org/gómez")
+    assert block is not None and layout.block_text(block) == 'ex:gómez ex:note "Gómez-Hoyos ≥ 𝛼" ;\n    ex:k ex:b .\n'
+    assert [b.subject for b in layout.blocks_mentioning("ex:b")] == ["ex:gómez"]
+    first = layout.sections[0]
+    after = layout.insert_in_section(first, 'ex:ñ ex:note "ü" .')
+    assert after.decode("utf-8") == text.replace('ex:k ex:b .\n', 'ex:k ex:b .\n\nex:ñ ex:note "ü" .\n')
+    assert layout.edit is not None
+    diff = unified(layout.data, [layout.edit])
+    added = [line for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert added == ["+", '+ex:ñ ex:note "ü" .'] and "@@ -6,6 +6,8 @@" in diff  # the blank line and the block
+    assert ' ex:gómez ex:note "Gómez-Hoyos ≥ 𝛼" ;\n' in diff
 
 
 # ---- accepted ----------------------------------------------------------------------------------------------

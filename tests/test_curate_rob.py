@@ -146,7 +146,7 @@ def test_a_persistent_store_takes_the_change_in_place_and_rates_again(data: Data
     assert first.build is not None
     del first
     applied = Curation(CURATOR, data).edit(quadas())
-    update = update_persistent(store_path, data, applied.before, applied.after, applied.records)
+    update = update_persistent(store_path, data, applied.before_bytes, applied.after_bytes, applied.records)
     assert update.updated and update.removed and update.added
     again = load(bib=data.bib, claims=data.claims, store_path=store_path)
     assert again.build is None  # reopened, not rebuilt

@@ -104,7 +104,7 @@ def _report(applied: Applied, sources: DataSources, show_diff: bool) -> None:
         _report_remote(applied, sources, group.endpoint, group.graph)
     store = group.store
     if store is not None:
-        update = update_persistent(store, sources, applied.before, applied.after, applied.records)
+        update = update_persistent(store, sources, applied.before_bytes, applied.after_bytes, applied.records)
         if update.updated:
             click.echo(f"store {store}: -{update.removed} +{update.added} triples in {update.seconds:.2f} s (no rebuild)")
         else:

@@ -109,13 +109,13 @@ class Curation:
             messages = domain_messages(op)
             if messages:
                 return tool_first(op, messages, self.sources, self.context)
-            current = Path(self.sources.claims).read_text(encoding="utf-8")
+            current = Path(self.sources.claims).read_bytes()
             candidate, _ = plan(current, op, "save", self.curator or "check", now())
         except FieldError as exc:
             return {exc.field: [exc.message]}
         except Refusal as refusal:
             return refusal.messages
-        checked = check_candidate(self.sources, candidate, current)
+        checked = check_candidate(self.sources, candidate.decode("utf-8"), current.decode("utf-8"))
         messages = field_messages(op, checked.errors, op.extra_records())
         for k, v in scheme_messages(op, checked.store).items():
             messages.setdefault(k, []).extend(v)

@@ -1,7 +1,8 @@
 """A unified diff of a curation change, made from the edits themselves (never by diffing the whole file).
 
-A change is a few edits, each replacing a run of whole lines; composed into the coordinates of the file before
-the change, they give the hunks `git diff` would show (three lines of context), at any file size.
+A change is a few edits, each replacing a run of whole lines (byte offsets into the file); composed into the
+coordinates of the file before the change, they give the hunks `git diff` would show (three lines of context), at
+any file size.
 """
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ class _Placed:
     original_start: int  # offsets in the text before the change
     original_end: int
     current_start: int  # where the replacement now sits, in the text after the edits so far
-    replacement: str
+    replacement: bytes
 
 
-def compose(edits: list[Edit]) -> list[tuple[int, int, str]]:
+def compose(edits: list[Edit]) -> list[tuple[int, int, bytes]]:
     """Edits made one after another (each in the offsets of the text it was made on) as (start, end, replacement)
     in the offsets of the first text, in file order. The edits must not overlap."""
     placed: list[_Placed] = []
@@ -35,28 +36,29 @@ def compose(edits: list[Edit]) -> list[tuple[int, int, str]]:
     return sorted((p.original_start, p.original_end, p.replacement) for p in placed)
 
 
-def unified(before: str, edits: list[Edit], name: str = "claims.ttl") -> str:
-    """The `git diff` of `edits` applied to `before`: one hunk per edit, with three lines of context."""
+def unified(before: bytes, edits: list[Edit], name: str = "claims.ttl") -> str:
+    """The `git diff` of `edits` applied to the file's bytes `before`: one hunk per edit, with three lines of
+    context. Only the lines shown are decoded."""
     if not edits:
         return ""
     out = [f"--- a/{name}\n", f"+++ b/{name}\n"]
     line_shift = 0
     for start, end, replacement in compose(edits):
-        removed = before[start:end].splitlines(True)
-        added = replacement.splitlines(True)
-        first = before.count("\n", 0, start)  # 0-based line of the edit
+        removed = before[start:end].decode("utf-8").splitlines(True)
+        added = replacement.decode("utf-8").splitlines(True)
+        first = before.count(b"\n", 0, start)  # 0-based line of the edit
         lead: list[str] = []
         at = start
         while len(lead) < CONTEXT and at > 0:
-            prev = before.rfind("\n", 0, at - 1) + 1
-            lead.insert(0, before[prev:at])
+            prev = before.rfind(b"\n", 0, at - 1) + 1
+            lead.insert(0, before[prev:at].decode("utf-8"))
             at = prev
         tail: list[str] = []
         at = end
         while len(tail) < CONTEXT and at < len(before):
-            nxt = before.find("\n", at)
+            nxt = before.find(b"\n", at)
             nxt = len(before) if nxt < 0 else nxt + 1
-            tail.append(before[at:nxt])
+            tail.append(before[at:nxt].decode("utf-8"))
             at = nxt
         old_start = first - len(lead) + 1
         old_len = len(lead) + len(removed) + len(tail)

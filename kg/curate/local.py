@@ -34,8 +34,9 @@ CONCEPT_TYPES = {ox.NamedNode(PREFIXES["skos"] + "Concept"), ox.NamedNode(PREFIX
 RECORD_PARTS = ("/population", "/interventionGroup", "/comparatorGroup", "/outcomeGroup")
 
 
-def local_problems(context: ox.Store, text: str, records: list[str]) -> list[Problem]:
-    """The errors of the records `records` as written in the claims `text`, judged against `context`."""
+def local_problems(context: ox.Store, text: bytes | str, records: list[str]) -> list[Problem]:
+    """The errors of the records `records` as written in the claims file `text` (bytes or text), judged against
+    `context`."""
     own = {ox.NamedNode(r) for r in records}
     new = record_triples(text, records, context)
     sub = ox.Store()

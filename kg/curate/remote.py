@@ -64,7 +64,7 @@ def _ratings(triples: Iterable[ox.Triple] | ox.QuerySolutions | ox.QueryBoolean)
 def remote_change(backend: RemoteBackend, applied: Applied, sources: DataSources) -> tuple[set[ox.Triple], set[ox.Triple]]:
     """(triples to delete, triples to insert) that take the remote graph from before the change to after it."""
     new = applied.store if applied.store is not None else assemble(sources).store  # the build of the changed files
-    change = delta(applied.before, applied.after, applied.records, new)
+    change = delta(applied.before_bytes, applied.after_bytes, applied.records, new)
     # A derived stance another line still implies stays (the new build holds it); so does anything it holds.
     removed = {t for t in change.removed if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in new}
     added = set(change.added)

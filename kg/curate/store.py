@@ -46,9 +46,9 @@ class StoreDelta:
     added: frozenset[ox.Triple]
 
 
-def record_triples(text: str, iris: list[str], store: ox.Store) -> set[ox.Triple]:
-    """The triples a build of `text` makes of the records `iris` (their blocks only), with ref:KEY resolved
-    through the bibliographic records in `store`."""
+def record_triples(text: bytes | str, iris: list[str], store: ox.Store) -> set[ox.Triple]:
+    """The triples a build of the claims file `text` (its bytes, or its text) makes of the records `iris` (their
+    blocks only), with ref:KEY resolved through the bibliographic records in `store`."""
     layout = Layout(text)
     blocks = [layout.block_text(b) for iri in iris if (b := layout.block_of(iri)) is not None]
     if not blocks:
@@ -84,7 +84,7 @@ def _ontology_triples() -> frozenset[ox.Triple]:
     return frozenset(q.triple for q in store.quads_for_pattern(None, sub_property, None))
 
 
-def delta(before: str, after: str, iris: list[str], store: ox.Store) -> StoreDelta:
+def delta(before: bytes | str, after: bytes | str, iris: list[str], store: ox.Store) -> StoreDelta:
     old, new = record_triples(before, iris, store), record_triples(after, iris, store)
     return StoreDelta(frozenset(old - new), frozenset(new - old))
 
@@ -151,8 +151,10 @@ class StoreUpdate:
     reason: str = ""
 
 
-def update_persistent(store_path: Path, sources: DataSources, before: str, after: str, iris: list[str]) -> StoreUpdate:
-    """Apply the change (claims text `before` -> `after`, records `iris`) to the persistent store at `store_path`.
+def update_persistent(store_path: Path, sources: DataSources, before: bytes | str, after: bytes | str,
+                      iris: list[str]) -> StoreUpdate:
+    """Apply the change (claims file `before` -> `after`, its bytes or its text; records `iris`) to the persistent
+    store at `store_path`.
 
     Only a store built from exactly the `before` inputs is updated (under the store's build lock); its manifest
     then records the new fingerprint. Otherwise nothing is touched and `updated` is False: the next
@@ -181,7 +183,7 @@ def update_persistent(store_path: Path, sources: DataSources, before: str, after
     return StoreUpdate(True, time.perf_counter() - started, len(change.removed), len(change.added))
 
 
-def _built_from(manifest: dict[str, Any], now: Fingerprint, claims_name: str, before: str) -> bool:
+def _built_from(manifest: dict[str, Any], now: Fingerprint, claims_name: str, before: bytes | str) -> bool:
     """True when the manifest's inputs are the current ones except the claims file, which was `before`."""
     if manifest.get("format") != MANIFEST_FORMAT or manifest.get("versions") != now.versions:
         return False
@@ -191,5 +193,6 @@ def _built_from(manifest: dict[str, Any], now: Fingerprint, claims_name: str, be
         return False
     if any(inputs[k] != v for k, v in now.inputs.items() if k != key):
         return False
-    return bool(inputs.get(key) == hashlib.sha256(before.encode("utf-8")).hexdigest())
+    raw = before.encode("utf-8") if isinstance(before, str) else before
+    return bool(inputs.get(key) == hashlib.sha256(raw).hexdigest())
 

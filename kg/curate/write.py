@@ -34,7 +34,7 @@ from kg.curate.local import local_problems
 from kg.curate.operations import PROV, FieldError, Operation
 from kg.curate.turtle import Record, Writer, read_block
 from kg.ingest.build import DataSources
-from kg.ingest.files import update_text
+from kg.ingest.files import update_bytes
 from kg.model.namespace import PREFIXES, expand
 
 CURATOR = PREFIXES["hs"] + "Curator"
@@ -53,9 +53,19 @@ class Applied:
     curator: str
     at: str  # xsd:dateTime
     diff: str  # unified diff of the claims file
-    before: str = field(repr=False, default="")
-    after: str = field(repr=False, default="")
+    before_bytes: bytes = field(repr=False, default=b"")  # the claims file before and after the change
+    after_bytes: bytes = field(repr=False, default=b"")
     store: ox.Store | None = field(repr=False, default=None)  # the validated build of the new file
+
+    @property
+    def before(self) -> str:
+        """The claims file before the change, as text (a full decode: for small files; a store update takes the
+        bytes)."""
+        return self.before_bytes.decode("utf-8")
+
+    @property
+    def after(self) -> str:
+        return self.after_bytes.decode("utf-8")
 
 
 def now() -> str:
@@ -115,11 +125,11 @@ def merge(op: Operation, new: Record, old: Record | None) -> Record:
     return new
 
 
-def _declare_prefixes(block: str, layout: Layout, edits: list[Edit]) -> str:
+def _declare_prefixes(block: str, layout: Layout, edits: list[Edit]) -> bytes:
     """Add @prefix lines for project prefixes a new block uses that the file does not declare yet."""
     missing = [p for p in PREFIXES if p not in layout.prefixes and f" {p}:" in " " + block.replace("\n", " ")]
     if not missing:
-        return layout.text
+        return layout.data
     width = max(len(p) for p in layout.prefixes) + 1 if layout.prefixes else len(max(missing, key=len)) + 1
     added = "".join(f"@prefix {(p + ':').ljust(width)} <{PREFIXES[p]}> .\n" for p in missing)
     text = layout.insert_at(layout.last_prefix_end(), added)
@@ -133,9 +143,9 @@ def _writer_with(layout: Layout) -> Writer:
     return Writer({**PREFIXES, **layout.prefixes})
 
 
-def plan(text: str, op: Operation, mode: Mode, curator: str, at: str,
-         edits: list[Edit] | None = None, existed: list[str] | None = None) -> tuple[str, list[str]]:
-    """The claims text with `op` applied (its extra records first), and the IRIs it wrote; raises Refusal.
+def plan(text: bytes, op: Operation, mode: Mode, curator: str, at: str,
+         edits: list[Edit] | None = None, existed: list[str] | None = None) -> tuple[bytes, list[str]]:
+    """The claims file (its bytes) with `op` applied (its extra records first), and the IRIs it wrote; raises Refusal.
     The edits made are appended to `edits` (for the diff), the IRIs of records that were there to `existed`."""
     written = []
     edits = edits if edits is not None else []
@@ -147,8 +157,8 @@ def plan(text: str, op: Operation, mode: Mode, curator: str, at: str,
     return text, written
 
 
-def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str, edits: list[Edit],
-              existed: list[str]) -> tuple[str, str]:
+def _plan_one(text: bytes, op: Operation, mode: Mode, curator: str, at: str, edits: list[Edit],
+              existed: list[str]) -> tuple[bytes, str]:
     layout = Layout(text)
     op, existing = op.located(layout)
     key = KEY_FIELD.get(type(op).__name__, GENERAL)
@@ -174,7 +184,7 @@ def _plan_one(text: str, op: Operation, mode: Mode, curator: str, at: str, edits
     return _declare_prefixes(block, Layout(text), edits), op.iri
 
 
-def plan_delete(text: str, iri: str, edits: list[Edit] | None = None) -> str:
+def plan_delete(text: bytes, iri: str, edits: list[Edit] | None = None) -> bytes:
     layout = Layout(text)
     block = layout.block_of(iri)
     if block is None:
@@ -208,13 +218,13 @@ def _messages_of(op: Operation, exc: FieldError) -> Messages:
 
 def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mode = "save",
           delete: str | None = None, at: str | None = None, validate: bool = True,
-          context: ox.Store | None = None, transform_hook: Callable[[str], None] | None = None) -> Applied:
+          context: ox.Store | None = None, transform_hook: Callable[[bytes], None] | None = None) -> Applied:
     """Write `op` (or delete the record `delete`) to the claims file after checking it; raise Refusal otherwise.
 
     context: a store built from the files as they are (a large persistent store): the change is then checked
     against it (kg.curate.local) instead of by a build of the candidate file.
 
-    transform_hook: called with the current text inside the lock, before planning (tests use it to interleave
+    transform_hook: called with the current file (bytes) inside the lock, before planning (tests use it to interleave
     writers)."""
     if not curator or not curator.strip():
         raise Refusal({"curator": ["name the curator (set once per session)"]})
@@ -229,13 +239,13 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
             raise Refusal(tool_first(op, _messages_of(op, exc), sources, context)) from None
         if messages:
             raise Refusal(tool_first(op, messages, sources, context))
-    before: list[str] = []
+    before: list[bytes] = []
     written: list[str] = []
     built: list[ox.Store | None] = []
     edits: list[Edit] = []
     existed: list[str] = []
 
-    def transform(current: str) -> str:
+    def transform(current: bytes) -> bytes:
         if transform_hook is not None:
             transform_hook(current)
         edits.clear()  # the transform may run again on a newer file
@@ -255,7 +265,8 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
                 found = local_problems(context, candidate, records)
                 errors, schemes = [p for p in found if problem_key(p) not in known], context
             else:
-                checked = check_candidate(sources, candidate, current)
+                # A full build of the candidate: the small-file path, where decoding the text costs nothing.
+                checked = check_candidate(sources, candidate.decode("utf-8"), current.decode("utf-8"))
                 errors, schemes = checked.errors, checked.store
                 store = checked.store
             if op is not None:
@@ -269,6 +280,6 @@ def apply(sources: DataSources, op: Operation | None, curator: str, *, mode: Mod
         before[:], written[:], built[:] = [current], records, [store]
         return candidate
 
-    after = update_text(sources.claims, transform)
+    after = update_bytes(sources.claims, transform)
     action = "delete" if op is None else ("edit" if written[-1] in existed else "add")
     return Applied(action, written, curator.strip(), at, unified(before[0], edits), before[0], after, built[0])
