@@ -34,6 +34,15 @@ def _second_line_then_delete(cur: Curation) -> Applied:
     return cur.delete("ev:rajeev2017--mri-detects-labral-tears")
 
 
+CHANGE_OPS = {
+    "study facts": StudyFacts(study="lee2019accuracy", design="c:retrospective-diagnostic-accuracy", level="c:loe-2",
+                              level_basis="Test.", sample_size=36, sample_unit="hips"),
+    "pico": Pico(study="lee2019accuracy", frame="lee2019-t", label="Test frame", population=Arm("Hips", ("c:labral-tear",)),
+                 intervention=Arm("MRI", ("c:mri",)), outcomes=Arm("Accuracy", ("c:diagnostic-accuracy",)), participants=36),
+    "result": Result(study="onggo2021comparable", name="onggo-test", measure="risk ratio", value=0.9, unit="ratio",
+                     section="Abstract", interval=(0.5, 1.6), confidence_level=95),
+}
+
 CHANGES = {
     "new evidence and claim": lambda c: c.add(EvidenceLine(
         study="lee2019accuracy", claim="", stance="qualifies", section="Abstract", pico="pf:lee2019-mri",
@@ -45,14 +54,10 @@ CHANGES = {
         pico="pf:lee2019-mri", rationale="The stance turned round for the test.")),
     "delete evidence": lambda c: c.delete("ev:annabell2018--mri-detects-labral-tears"),
     "delete one of two lines with the same derived stance": lambda c: _second_line_then_delete(c),
-    "study facts": lambda c: c.save(StudyFacts(study="lee2019accuracy", design="c:retrospective-diagnostic-accuracy",
-                                               level="c:loe-2", level_basis="Test.", sample_size=36, sample_unit="hips")),
-    "pico": lambda c: c.save(Pico(study="lee2019accuracy", frame="lee2019-t", label="Test frame",
-                                  population=Arm("Hips", ("c:labral-tear",)), intervention=Arm("MRI", ("c:mri",)),
-                                  outcomes=Arm("Accuracy", ("c:diagnostic-accuracy",)), participants=36)),
+    "study facts": lambda c: c.save(CHANGE_OPS["study facts"]),
+    "pico": lambda c: c.save(CHANGE_OPS["pico"]),
     "concept": lambda c: c.add(NewConcept(name="c:test-c", label="Test concept", scheme="c:outcomes")),
-    "result": lambda c: c.add(Result(study="onggo2021comparable", name="onggo-test", measure="risk ratio", value=0.9,
-                                     unit="ratio", section="Abstract", interval=(0.5, 1.6), confidence_level=95)),
+    "result": lambda c: c.add(CHANGE_OPS["result"]),
 }
 
 
@@ -120,12 +125,16 @@ def test_checked_against_a_store_the_same_changes_are_refused_on_the_same_field(
         with pytest.raises(Refusal) as refused:
             cur.save(op)  # type: ignore[arg-type]
         assert field in refused.value.messages, refused.value.messages
+        assert field in cur.check(op), cur.curator  # type: ignore[arg-type]  # the dry run says the same
     assert data.claims.read_bytes() == before
 
 
 @pytest.mark.parametrize("name", ["new evidence and claim", "edit stance", "study facts", "pico", "concept", "result"])
 def test_checked_against_a_store_a_good_change_is_accepted(data: DataSources, name: str) -> None:
-    applied = CHANGES[name](Curation("Local", data, context=assemble(data).store))
+    cur = Curation("Local", data, context=assemble(data).store)
+    if name in ("study facts", "pico", "result"):
+        assert cur.check(CHANGE_OPS[name]) == {}  # the dry run against the store accepts it too
+    applied = CHANGES[name](cur)
     assert applied.store is None and applied.after != applied.before
 
 

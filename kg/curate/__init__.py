@@ -27,9 +27,11 @@ from kg.curate.check import (
     check_candidate,
     domain_messages,
     field_messages,
+    problem_key,
     scheme_messages,
     tool_first,
 )
+from kg.curate.local import local_problems
 from kg.curate.operations import (
     MEASURES,
     NOT_APPLICABLE,
@@ -110,14 +112,22 @@ class Curation:
             if messages:
                 return tool_first(op, messages, self.sources, self.context)
             current = Path(self.sources.claims).read_bytes()
-            candidate, _ = plan(current, op, "save", self.curator or "check", now())
+            existed: list[str] = []
+            candidate, records = plan(current, op, "save", self.curator or "check", now(), existed=existed)
         except FieldError as exc:
             return {exc.field: [exc.message]}
         except Refusal as refusal:
             return refusal.messages
-        checked = check_candidate(self.sources, candidate.decode("utf-8"), current.decode("utf-8"))
-        messages = field_messages(op, checked.errors, op.extra_records())
-        for k, v in scheme_messages(op, checked.store).items():
+        schemes: ox.Store | None
+        if self.context is not None:  # as apply checks it: against the store, not by building the candidate
+            known = {problem_key(p) for p in local_problems(self.context, current, existed)} if existed else set()
+            errors = [p for p in local_problems(self.context, candidate, records) if problem_key(p) not in known]
+            schemes = self.context
+        else:
+            checked = check_candidate(self.sources, candidate.decode("utf-8"), current.decode("utf-8"))
+            errors, schemes = checked.errors, checked.store
+        messages = field_messages(op, errors, op.extra_records())
+        for k, v in scheme_messages(op, schemes).items():
             messages.setdefault(k, []).extend(v)
         return {k: v for k, v in messages.items() if v}
 
