@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from kg import load
-from tests.support.apptest import ok, open_page, plain
+from tests.support.apptest import app_data, ok, open_page, plain
 
 REPO = Path(__file__).resolve().parent.parent
 STUDY = "lee2019accuracy"
@@ -26,14 +25,8 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A writable copy of data/ as the app's data, with empty caches."""
     copy = tmp_path / "data"
     shutil.copytree(REPO / "data", copy)
-    monkeypatch.setenv("KG_DATA_DIR", str(copy))
-    monkeypatch.delenv("KG_SPARQL_ENDPOINT", raising=False)
-    monkeypatch.delenv("KG_READ_ONLY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield copy
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_data(copy, monkeypatch) as directory:
+        yield directory
 
 
 def curating(page: str = "studies", *, study: str | None = None, claim: str | None = None) -> AppTest:

@@ -8,25 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from kg.ingest.bibtex import parse_bib
 from kg.model import paths
-from tests.support.apptest import ok, open_page, plain
+from tests.support.apptest import app_data, ok, open_page, plain
 from tests.support.review_data import review_data
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    directory = review_data(tmp_path / "data")
-    monkeypatch.setenv("KG_DATA_DIR", str(directory))
-    monkeypatch.delenv("KG_SPARQL_ENDPOINT", raising=False)
-    monkeypatch.delenv("KG_STORE", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield directory
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_data(review_data(tmp_path / "data"), monkeypatch) as directory:
+        yield directory
 
 
 def _fields(directory: Path, key: str) -> dict[str, str]:

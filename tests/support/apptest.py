@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app import PAGES, AppPage
@@ -18,6 +22,22 @@ def page(name: str) -> AppPage:
         return _BY_NAME[name]
     except KeyError:
         raise KeyError(f"no page {name!r} in app.PAGES; pages: {sorted(_BY_NAME)}") from None
+
+
+@contextmanager
+def app_data(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """`directory` as the app's local data (no remote, no persistent store, writable), with empty caches before
+    and after."""
+    monkeypatch.setenv("KG_DATA_DIR", str(directory))
+    for name in ("KG_SPARQL_ENDPOINT", "KG_STORE", "KG_READ_ONLY"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        yield directory
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
 
 
 def plain(markdown: str) -> str:
